@@ -1,0 +1,76 @@
+# aircall-gorgias — build, test, run.
+#   make            build cgi-bin/aircall-gorgias.fcgi
+#   make test       every test: C unit tests, then end-to-end tests against
+#                   PostgreSQL, lighttpd, Apache and the fake vendors
+#   make run        the bridge locally with sandbox vendors (see README)
+#   make asan       the same binary with AddressSanitizer + UBSan
+#   make test-asan  the whole suite against the ASan binary
+#   make bench      request budget and throughput benchmarks
+
+CC      ?= cc
+PKGS     = fcgi libpq jansson libcurl libcrypto
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+           -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CPPFLAGS = -Isrc -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/postgresql)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lfcgi -lpq -ljansson -lcurl -lcrypto)
+PYTHON  ?= /usr/bin/python3
+
+BIN      = cgi-bin/aircall-gorgias.fcgi
+ASANBIN  = cgi-bin/aircall-gorgias-asan.fcgi
+SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
+OBJS     = $(SRCS:src/%.c=build/%.o) build/migrations.o
+ASANOBJS = $(SRCS:src/%.c=build/asan/%.o) build/asan/migrations.o
+UNIT     = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all asan test test-unit test-e2e test-asan run bench clean fakes-test
+all: $(BIN)
+
+build/migrations.c: scripts/embed-sql.sh $(wildcard sql/*.sql) | build
+	sh scripts/embed-sql.sh $(sort $(wildcard sql/*.sql)) > $@.tmp && mv $@.tmp $@
+
+build build/asan build/unit cgi-bin:
+	mkdir -p $@
+
+build/%.o: src/%.c $(wildcard src/*.h) | build
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+build/migrations.o: build/migrations.c | build
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+build/main.o: src/main.c $(wildcard src/*.h) | build
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(BIN): build/main.o $(OBJS) | cgi-bin
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
+	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
+build/asan/migrations.o: build/migrations.c | build/asan
+	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
+$(ASANBIN): build/asan/main.o $(ASANOBJS) | cgi-bin
+	$(CC) -g $(SANITIZE) -o $@ $^ $(LDLIBS)
+asan: $(ASANBIN)
+
+# Unit tests link the objects they need, under the sanitizers.
+build/unit/%: tests/unit/%.c $(ASANOBJS) | build/unit
+	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $< $(ASANOBJS) -o $@ $(LDLIBS)
+
+test-unit: $(UNIT)
+	@set -e; for t in $(UNIT); do echo "== $$t"; ./$$t; done
+
+test-e2e: $(BIN)
+	$(PYTHON) -m pytest -q tests/fakes tests/e2e
+
+test: test-unit test-e2e
+
+test-asan: $(ASANBIN) test-unit
+	AG_BINARY=$(CURDIR)/$(ASANBIN) $(PYTHON) -m pytest -q tests/e2e
+
+run: $(BIN)
+	sh scripts/run-sandbox.sh
+
+bench: $(BIN)
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf build $(BIN) $(ASANBIN)

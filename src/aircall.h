@@ -1,0 +1,36 @@
+/* The Aircall REST client (reference: ../shared/reference/aircall-api.md):
+ * webhooks, numbers, Insight Cards, and downloads of short-lived media. */
+#ifndef AG_AIRCALL_H
+#define AG_AIRCALL_H
+
+#include "config.h"
+#include "db.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct aircall {
+	const struct config *cfg;
+	struct db *db;
+	char scope[64];          /* rate_limit scope of the company */
+	const char *api_id;      /* Basic auth user, or NULL with bearer */
+	const char *secret;      /* API token or OAuth access token */
+	long last_status;
+	long wait_s;
+	char last_error[256];
+};
+
+void aircall_open(struct aircall *a, const struct config *cfg, struct db *db,
+		  int64_t installation_id, const char *api_id, const char *secret);
+/* Same status mapping as gorgias_call. path starts with "/v1/". */
+int aircall_call(struct aircall *a, const char *method, const char *path,
+		 const json_t *body, json_t **out);
+/* Downloads a pre-signed media URL (no credentials sent: it is not
+ * Aircall's API host) into file, at most limit bytes: AG_ETOOBIG beyond.
+ * *content_type (caller's buffer) gets the served type. */
+int aircall_download(struct aircall *a, const char *url, const char *file, long long limit,
+		     char *content_type, size_t ctlen, long long *size);
+/* Calls fn for every number of the company (paginated GET /v1/numbers). */
+int aircall_each_number(struct aircall *a, int (*fn)(void *arg, const json_t *number), void *arg);
+
+#endif

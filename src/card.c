@@ -1,0 +1,123 @@
+#include "card.h"
+#include "err.h"
+#include "log.h"
+#include "lookup.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CARD_TEXT_MAX 500
+
+static const char *str_or(const json_t *o, const char *key, const char *fallback)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s && *s ? s : fallback;
+}
+
+static json_t *row(const char *label, const char *text, const char *link)
+{
+	char clipped[CARD_TEXT_MAX + 4];
+	json_t *r;
+
+	/* Keep the phone's card readable whatever a note holds. */
+	snprintf(clipped, sizeof clipped, "%.*s%s", CARD_TEXT_MAX, text,
+		 strlen(text) > CARD_TEXT_MAX ? "…" : "");
+	r = json_pack("{s:s, s:s, s:s}", "type", "shortText", "label", label, "text", clipped);
+	if (r && link)
+		json_object_set_new(r, "link", json_string(link));
+	return r;
+}
+
+json_t *card_contents(const json_t *customer, const json_t *tickets, const char *base,
+		      const char *locale)
+{
+	int de = locale && strcmp(locale, "de") == 0;
+	const json_t *t, *latest = NULL;
+	char link[512], tlink[512], count[32];
+	json_t *c = json_array();
+	int open = 0;
+	size_t i;
+
+	if (!c)
+		return NULL;
+	/* The profile URL form is unconfirmed (/app/customer/ vs /customers/);
+	 * /app/customer/{id} is the one most public code uses. */
+	snprintf(link, sizeof link, "%s/app/customer/%" PRId64, base, (int64_t)json_integer_value(
+			 json_object_get(customer, "id")));
+	json_array_append_new(c, json_pack("{s:s, s:s, s:s}", "type", "title",
+					   "text", str_or(customer, "name", de ? "Gorgias-Kunde" : "Gorgias customer"),
+					   "link", link));
+	json_array_append_new(c, row("Email", str_or(customer, "email", "-"), NULL));
+	if (json_string_value(json_object_get(customer, "note")) &&
+	    *json_string_value(json_object_get(customer, "note")))
+		json_array_append_new(c, row(de ? "Notizen" : "Notes", str_or(customer, "note", ""), NULL));
+	json_array_foreach(json_object_get(tickets, "data"), i, t) {
+		const char *st = json_string_value(json_object_get(t, "status"));
+		const json_t *trashed = json_object_get(t, "trashed_datetime");
+
+		if (json_is_true(json_object_get(t, "spam")) || (trashed && !json_is_null(trashed)))
+			continue;
+		if (st && strcmp(st, "open") == 0)
+			open++;
+		if (!latest)
+			latest = t;
+	}
+	snprintf(count, sizeof count, "%d", open);
+	json_array_append_new(c, row(de ? "Offene Tickets" : "Open tickets", count, NULL));
+	if (latest) {
+		snprintf(tlink, sizeof tlink, "%s/app/ticket/%" PRId64, base, (int64_t)json_integer_value(
+				 json_object_get(latest, "id")));
+		json_array_append_new(c, row(de ? "Letztes Ticket" : "Latest ticket",
+					     str_or(latest, "subject", "-"), tlink));
+	}
+	return c;
+}
+
+int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char *phone,
+	      int64_t *customer_id)
+{
+	json_t *customer = NULL, *tickets = NULL, *contents = NULL, *body = NULL;
+	char path[160], *name = NULL;
+	int rc;
+
+	if (!*customer_id) {
+		rc = lookup_customer(g, phone, customer_id, &name);
+		free(name);
+		if (rc)
+			return rc;
+		if (!*customer_id)
+			return AG_ENOTFOUND; /* IC2: a card only for a known caller */
+	}
+	snprintf(path, sizeof path, "/api/customers/%" PRId64, *customer_id);
+	rc = gorgias_call(g, "GET", path, NULL, &customer);
+	if (rc == AG_ENOTFOUND) {
+		/* Merged or deleted in Gorgias since we cached it. */
+		lookup_forget_customer(g, phone);
+		*customer_id = 0;
+	}
+	if (rc)
+		goto out;
+	/* IC3 in one more request: the customer's latest tickets. */
+	snprintf(path, sizeof path, "/api/tickets?customer_id=%" PRId64
+		 "&order_by=created_datetime:desc&limit=30&trashed=false", *customer_id);
+	rc = gorgias_call(g, "GET", path, NULL, &tickets);
+	if (rc)
+		goto out;
+	contents = card_contents(customer, tickets, g->base, g->in->locale);
+	body = contents ? json_pack("{s:O}", "contents", contents) : NULL;
+	if (!body) {
+		rc = AG_ENOMEM;
+		goto out;
+	}
+	snprintf(path, sizeof path, "/v1/calls/%" PRId64 "/insight_cards", call_id);
+	rc = aircall_call(a, "POST", path, body, NULL);
+out:
+	json_decref(customer);
+	json_decref(tickets);
+	json_decref(contents);
+	json_decref(body);
+	return rc;
+}

@@ -1,0 +1,216 @@
+#include "cli.h"
+#include "err.h"
+#include "inbox.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *to)
+{
+	fputs("usage: aircall-gorgias.fcgi COMMAND [options]\n"
+	      "  migrate                    apply the SQL migrations (idempotent)\n"
+	      "  worker [--once] [--max N]  apply due inbox events (--once: until none is due)\n"
+	      "  install --gorgias-account SUB --gorgias-email EMAIL --gorgias-api-key KEY\n"
+	      "          --aircall-api-id ID --aircall-api-token TOKEN [--numbers ID,ID|all]\n"
+	      "          [--locale en|de] [--country ISO2] [--time-zone TZ]\n"
+	      "                             connect a Gorgias account and an Aircall company\n"
+	      "                             (each value may come from AG_GORGIAS_API_KEY etc.)\n"
+	      "  status                     installations, inbox and budget as JSON\n"
+	      "  retry [--installation ID]  put failed events back in the queue\n"
+	      "  enable --installation ID   re-enable a disabled installation; its kept\n"
+	      "                             events are then applied in order\n"
+	      "Configuration comes from the environment (see README.md).\n", to);
+}
+
+static int need_config(struct app *app)
+{
+	if (app->cfg->error[0]) {
+		fprintf(stderr, "aircall-gorgias: %s\n", app->cfg->error);
+		return 2;
+	}
+	return 0;
+}
+
+static long parse_long(const char *s, long fallback)
+{
+	char *end;
+	long n;
+
+	if (!s)
+		return fallback;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	return errno || *end || n < 0 ? fallback : n;
+}
+
+static int cmd_worker(struct app *app, int argc, char **argv)
+{
+	int once = 0;
+	long max = 1000;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
+			max = parse_long(argv[++i], max);
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (db_ensure(&app->db))
+		return 1;
+	if (once) {
+		int n = process_drain(app, 0, (int)max, time(NULL) + 3600);
+		log_info("worker: %d event(s) handled", n);
+		return 0;
+	}
+	log_info("worker: running until stopped");
+	while (!ag_stop) {
+		int n = process_drain(app, 0, (int)max, time(NULL) + 60);
+		if (n == 0)
+			sleep(1);
+	}
+	return 0;
+}
+
+static int print_query(struct app *app, json_t *into, const char *key, const char *sql)
+{
+	PGresult *r = db_query(&app->db, sql, 0, NULL);
+	json_t *rows;
+
+	if (!r)
+		return AG_EDB;
+	rows = json_loads(db_str(r, 0, 0) ? db_str(r, 0, 0) : "[]", 0, NULL);
+	PQclear(r);
+	json_object_set_new(into, key, rows ? rows : json_array());
+	return AG_OK;
+}
+
+static int cmd_status(struct app *app)
+{
+	json_t *out = json_object();
+	char *text;
+
+	if (!out)
+		return 1;
+	if (print_query(app, out, "installations",
+			"select coalesce(json_agg(json_build_object('id', id, 'gorgias_account', "
+			"gorgias_account, 'state', state, 'disabled_reason', disabled_reason, "
+			"'locale', locale, 'default_country', default_country, 'time_zone', time_zone, "
+			"'numbers_all', numbers_all) order by id), '[]') from installation") ||
+	    print_query(app, out, "inbox",
+			"select coalesce(json_object_agg(status, n), '{}') from "
+			"(select status, count(*) n from inbox group by status) s") ||
+	    print_query(app, out, "failed",
+			"select coalesce(json_agg(json_build_object('id', id, 'installation_id', "
+			"installation_id, 'event', event, 'subject', subject, 'attempts', attempts, "
+			"'last_error', last_error) order by id desc), '[]') from "
+			"(select * from inbox where status = 'failed' order by id desc limit 20) f") ||
+	    print_query(app, out, "budget",
+			"select coalesce(json_agg(json_build_object('scope', scope, 'used', used, "
+			"'limit', request_limit, 'window_seconds', window_seconds, 'total_requests', "
+			"total_requests, 'total_limited', total_limited) order by scope), '[]') "
+			"from rate_limit")) {
+		json_decref(out);
+		return 1;
+	}
+	text = json_dumps(out, JSON_INDENT(2));
+	json_decref(out);
+	if (!text)
+		return 1;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static int cmd_retry(struct app *app, int argc, char **argv)
+{
+	long inst = 0, n = 0;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--installation") == 0 && i + 1 < argc)
+			inst = parse_long(argv[++i], -1);
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (inst < 0 || inbox_requeue(&app->db, inst, "failed", &n))
+		return 1;
+	printf("{\"requeued\": %ld}\n", n);
+	return 0;
+}
+
+static int cmd_enable(struct app *app, int argc, char **argv)
+{
+	long inst = -1;
+	struct db_num id;
+	const char *p[1];
+	PGresult *r;
+	int found;
+
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--installation") == 0 && i + 1 < argc)
+			inst = parse_long(argv[++i], -1);
+	if (inst <= 0) {
+		usage(stderr);
+		return 2;
+	}
+	id = db_n(inst);
+	p[0] = id.s;
+	/* AD2: the events kept while disabled are pending and become due as
+	 * soon as the installation is enabled, oldest first. */
+	r = db_query(&app->db,
+		"update installation set state = 'enabled', disabled_reason = null, disabled_at = null, "
+		"  updated_at = now() where id = $1 returning id", 1, p);
+	if (!r)
+		return 1;
+	found = PQntuples(r) == 1;
+	PQclear(r);
+	if (!found) {
+		fprintf(stderr, "aircall-gorgias: no installation %ld\n", inst);
+		return 1;
+	}
+	db_exec(&app->db, "update inbox set next_attempt_at = now() where installation_id = $1 "
+			  "and status = 'pending'", 1, p);
+	db_exec(&app->db, "update rate_limit set limited_since = null, blocked_until = '-infinity' "
+			  "where scope = 'gorgias:' || (select gorgias_account from installation where id = $1)",
+		1, p);
+	log_info("installation %ld enabled", inst);
+	printf("{\"installation_id\": %ld, \"state\": \"enabled\"}\n", inst);
+	return 0;
+}
+
+int cli_main(struct app *app, int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int rc;
+
+	if (!cmd || strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if ((rc = need_config(app)))
+		return rc;
+	if (strcmp(cmd, "migrate") == 0)
+		return migrate_run(&app->db) ? 1 : 0;
+	if (strcmp(cmd, "worker") == 0)
+		return cmd_worker(app, argc, argv);
+	if (strcmp(cmd, "install") == 0)
+		return cli_install(app, argc, argv);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(app);
+	if (strcmp(cmd, "retry") == 0)
+		return cmd_retry(app, argc, argv);
+	if (strcmp(cmd, "enable") == 0)
+		return cmd_enable(app, argc, argv);
+	fprintf(stderr, "aircall-gorgias: unknown command %s\n", cmd);
+	usage(stderr);
+	return 2;
+}

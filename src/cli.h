@@ -1,0 +1,10 @@
+/* The command line: migrate, worker, install, status, retry, enable. */
+#ifndef AG_CLI_H
+#define AG_CLI_H
+
+#include "process.h"
+
+int cli_main(struct app *app, int argc, char **argv);
+int cli_install(struct app *app, int argc, char **argv);
+
+#endif

@@ -1,0 +1,144 @@
+#include "config.h"
+#include "buf.h"
+#include "err.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *env_dup(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v)
+		v = fallback;
+	return v ? strdup(v) : NULL;
+}
+
+static long env_long(const char *name, long fallback, long min, long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return fallback;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return fallback;
+	return n;
+}
+
+static void strip_slash(char *s)
+{
+	size_t n;
+
+	if (!s)
+		return;
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+}
+
+int config_load(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->database_url = env_dup("AG_DATABASE_URL", NULL);
+	cfg->public_url = env_dup("AG_PUBLIC_URL", NULL);
+	cfg->secret_key = env_dup("AG_SECRET_KEY", NULL);
+	cfg->gorgias_url = env_dup("AG_GORGIAS_URL", "https://{account}.gorgias.com");
+	cfg->aircall_api_url = env_dup("AG_AIRCALL_API_URL", "https://api.aircall.io");
+	cfg->aircall_dashboard_url =
+		env_dup("AG_AIRCALL_DASHBOARD_URL", "https://dashboard.aircall.io");
+	cfg->gorgias_client_id = env_dup("AG_GORGIAS_CLIENT_ID", NULL);
+	cfg->gorgias_client_secret = env_dup("AG_GORGIAS_CLIENT_SECRET", NULL);
+	cfg->aircall_client_id = env_dup("AG_AIRCALL_CLIENT_ID", NULL);
+	cfg->aircall_client_secret = env_dup("AG_AIRCALL_CLIENT_SECRET", NULL);
+	cfg->log_level = env_dup("AG_LOG_LEVEL", "info");
+	cfg->log_file = env_dup("AG_LOG_FILE", NULL);
+	cfg->max_body = (size_t)env_long("AG_MAX_BODY", 1L << 20, 1024, 64L << 20);
+	cfg->http_timeout_ms = env_long("AG_HTTP_TIMEOUT_MS", 10000, 100, 600000);
+	cfg->budget_reserve_pct = (int)env_long("AG_GORGIAS_RESERVE_PCT", 25, 0, 90);
+	cfg->rate_patience_s = env_long("AG_RATE_PATIENCE_S", 3600, 0, 86400 * 30);
+	cfg->max_attempts = (int)env_long("AG_MAX_ATTEMPTS", 8, 1, 100);
+	strip_slash(cfg->public_url);
+	strip_slash(cfg->gorgias_url);
+	strip_slash(cfg->aircall_api_url);
+	strip_slash(cfg->aircall_dashboard_url);
+
+	if (!cfg->gorgias_url || !cfg->aircall_api_url ||
+	    !cfg->aircall_dashboard_url || !cfg->log_level) {
+		snprintf(cfg->error, sizeof cfg->error, "out of memory reading configuration");
+		return AG_ENOMEM;
+	}
+	if (!cfg->database_url)
+		snprintf(cfg->error, sizeof cfg->error,
+			 "AG_DATABASE_URL is not set: the bridge cannot reach PostgreSQL");
+	else if (!cfg->public_url)
+		snprintf(cfg->error, sizeof cfg->error,
+			 "AG_PUBLIC_URL is not set: webhook and OAuth URLs cannot be built");
+	else if (!cfg->secret_key)
+		snprintf(cfg->error, sizeof cfg->error,
+			 "AG_SECRET_KEY is not set: tokens cannot be encrypted");
+	else if (strlen(cfg->secret_key) < AG_SECRET_MIN)
+		snprintf(cfg->error, sizeof cfg->error,
+			 "AG_SECRET_KEY is too weak: use at least %d random bytes "
+			 "(e.g. openssl rand -hex 32)", AG_SECRET_MIN);
+	else if (!strstr(cfg->gorgias_url, "{account}"))
+		snprintf(cfg->error, sizeof cfg->error,
+			 "AG_GORGIAS_URL must contain {account}");
+	return cfg->error[0] ? AG_EINVAL : AG_OK;
+}
+
+void config_free(struct config *cfg)
+{
+	char **fields[] = {
+		&cfg->database_url, &cfg->public_url, &cfg->secret_key,
+		&cfg->gorgias_url, &cfg->aircall_api_url, &cfg->aircall_dashboard_url,
+		&cfg->gorgias_client_id, &cfg->gorgias_client_secret,
+		&cfg->aircall_client_id, &cfg->aircall_client_secret,
+		&cfg->log_level, &cfg->log_file,
+	};
+
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (*fields[i] && fields[i] == &cfg->secret_key)
+			memset(*fields[i], 0, strlen(*fields[i]));
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}
+
+int config_valid_account(const char *account)
+{
+	size_t n;
+
+	if (!account)
+		return 0;
+	n = strlen(account);
+	if (n == 0 || n > 63 || account[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = account[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+char *config_gorgias_base(const struct config *cfg, const char *account)
+{
+	const char *at = strstr(cfg->gorgias_url, "{account}");
+	struct buf b;
+
+	if (!at || !config_valid_account(account))
+		return NULL;
+	buf_init(&b, 0);
+	if (buf_append(&b, cfg->gorgias_url, (size_t)(at - cfg->gorgias_url)) ||
+	    buf_puts(&b, account) || buf_puts(&b, at + strlen("{account}"))) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}

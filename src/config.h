@@ -1,0 +1,42 @@
+/* Configuration, read once from the environment before the FastCGI loop
+ * (FCGI_Accept replaces environ, so nothing may call getenv later). */
+#ifndef AG_CONFIG_H
+#define AG_CONFIG_H
+
+#include <stddef.h>
+
+#define AG_SECRET_MIN 32
+
+struct config {
+	char *database_url;
+	char *public_url;          /* without trailing slash */
+	char *secret_key;
+	char *gorgias_url;         /* template with {account} */
+	char *aircall_api_url;
+	char *aircall_dashboard_url;
+	char *gorgias_client_id;
+	char *gorgias_client_secret;
+	char *aircall_client_id;
+	char *aircall_client_secret;
+	char *log_level;
+	char *log_file;
+	size_t max_body;           /* webhook body limit in bytes */
+	long http_timeout_ms;      /* per vendor request */
+	int budget_reserve_pct;    /* share of the Gorgias limit left to other apps */
+	long rate_patience_s;      /* how long the limit may keep being hit before RL2 */
+	int max_attempts;          /* per inbox event before it is marked failed */
+	char error[256];           /* non-empty: the bridge answers 503 and says why */
+};
+
+/* Fills cfg from the environment; strings are owned by cfg (config_free).
+ * Returns AG_OK, or AG_EINVAL with cfg->error set (cfg stays usable). */
+int config_load(struct config *cfg);
+void config_free(struct config *cfg);
+
+/* The Gorgias base URL for an account ("https://acme.gorgias.com");
+ * caller frees. NULL when the account name is not a valid subdomain. */
+char *config_gorgias_base(const struct config *cfg, const char *account);
+/* A Gorgias subdomain: 1-63 chars of [a-z0-9-], not starting with '-'. */
+int config_valid_account(const char *account);
+
+#endif

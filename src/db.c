@@ -1,0 +1,124 @@
+#include "db.h"
+#include "err.h"
+#include "log.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void db_init(struct db *db, const char *conninfo)
+{
+	db->conn = NULL;
+	db->conninfo = conninfo;
+}
+
+void db_close(struct db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+static void quiet_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("postgres: %s", msg);
+}
+
+int db_ensure(struct db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return AG_OK;
+	db_close(db);
+	if (!db->conninfo)
+		return AG_EDB;
+	db->conn = PQconnectdb(db->conninfo);
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+		/* PQerrorMessage never contains the password. */
+		log_error("database connection failed: %s",
+			  db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		db_close(db);
+		return AG_EDB;
+	}
+	PQsetNoticeProcessor(db->conn, quiet_notice, NULL);
+	return AG_OK;
+}
+
+PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r;
+	ExecStatusType st;
+
+	if (db_ensure(db))
+		return NULL;
+	r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	log_error("database statement failed: %s",
+		  r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
+	PQclear(r);
+	/* A broken connection is replaced on the next db_ensure. */
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		db_close(db);
+	return NULL;
+}
+
+int db_exec(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r = db_query(db, sql, nparams, params);
+
+	if (!r)
+		return AG_EDB;
+	PQclear(r);
+	return AG_OK;
+}
+
+int db_begin(struct db *db)
+{
+	return db_exec(db, "begin", 0, NULL);
+}
+
+int db_commit(struct db *db)
+{
+	return db_exec(db, "commit", 0, NULL);
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+		PGresult *r = PQexec(db->conn, "rollback");
+		PQclear(r);
+	}
+}
+
+const char *db_str(const PGresult *r, int row, int col)
+{
+	if (!r || row >= PQntuples(r) || col >= PQnfields(r) || PQgetisnull(r, row, col))
+		return NULL;
+	return PQgetvalue(r, row, col);
+}
+
+int64_t db_i64(const PGresult *r, int row, int col)
+{
+	const char *s = db_str(r, row, col);
+
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+int db_bool(const PGresult *r, int row, int col)
+{
+	const char *s = db_str(r, row, col);
+
+	return s && s[0] == 't';
+}
+
+struct db_num db_n(int64_t v)
+{
+	struct db_num n;
+
+	snprintf(n.s, sizeof n.s, "%" PRId64, v);
+	return n;
+}

@@ -1,0 +1,39 @@
+/* PostgreSQL access: one connection per process, reconnected when lost.
+ * Every statement goes through db_query with text parameters: no SQL is
+ * ever built from input. */
+#ifndef AG_DB_H
+#define AG_DB_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+struct db {
+	PGconn *conn;
+	const char *conninfo; /* borrowed from the config */
+};
+
+void db_init(struct db *db, const char *conninfo);
+void db_close(struct db *db);
+/* Connects (or reconnects after a failure); AG_OK or AG_EDB. */
+int db_ensure(struct db *db);
+/* Runs one parameterised statement. Returns the result (caller PQclears)
+ * when it is COMMAND_OK or TUPLES_OK, else logs, clears and returns NULL. */
+PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Same, for statements whose rows are not needed: AG_OK or AG_EDB. */
+int db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Field accessors: NULL / 0 for SQL NULL. */
+const char *db_str(const PGresult *r, int row, int col);
+int64_t db_i64(const PGresult *r, int row, int col);
+int db_bool(const PGresult *r, int row, int col);
+
+/* int64 to decimal text for parameters. */
+struct db_num { char s[24]; };
+struct db_num db_n(int64_t v);
+
+int migrate_run(struct db *db);
+
+#endif

@@ -1,0 +1,58 @@
+/* Outgoing HTTP over libcurl: one reused handle per process (keep-alive
+ * to the vendors), bounded response bodies, the rate-limit headers of both
+ * vendors parsed on every response. */
+#ifndef AG_HTTP_H
+#define AG_HTTP_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+#define HTTP_MAX_RESPONSE (8u << 20)
+
+struct http_req {
+	const char *method;       /* GET, POST, PUT, DELETE */
+	const char *url;
+	const char *basic_user;   /* HTTP Basic when set */
+	const char *basic_pass;
+	const char *bearer;       /* Authorization: Bearer when set */
+	const char *content_type; /* for body */
+	const char *body;
+	size_t body_len;
+	long timeout_ms;
+	/* multipart upload of one file (body must be NULL) */
+	const char *upload_path;
+	const char *upload_field;
+	const char *upload_filename;
+	const char *upload_type;
+	/* download the body to this file instead of memory (bounded) */
+	const char *download_path;
+	long long download_limit;
+};
+
+struct http_resp {
+	long status;              /* 0 when no HTTP answer arrived */
+	struct buf body;
+	long retry_after;         /* seconds, -1 when absent */
+	int call_limit_used;      /* X-Gorgias-Account-Api-Call-Limit used/limit */
+	int call_limit_max;       /* 0 when absent */
+	long aircall_limit;       /* X-AircallApi-Limit, -1 when absent */
+	long aircall_remaining;
+	long aircall_reset;
+	long long content_length; /* -1 when absent */
+	char content_type[128];
+	char error[256];          /* transport error text */
+};
+
+int http_global_init(void);
+void http_global_cleanup(void);
+/* AG_OK when an HTTP answer (any status) arrived; AG_ENET on connection
+ * errors and timeouts; AG_ETOOBIG when the body exceeded its bound.
+ * resp must be released with http_resp_free whatever the result. */
+int http_do(const struct http_req *req, struct http_resp *resp);
+void http_resp_free(struct http_resp *resp);
+
+/* Percent-encodes s for a query value; caller frees. */
+char *http_escape(const char *s);
+
+#endif

@@ -1,0 +1,376 @@
+/* The install command: connects a Gorgias account (email + API key) and an
+ * Aircall company (API id + token) without OAuth, creates the Aircall
+ * webhook and selects numbers. Running it again updates the installation
+ * (and keeps its webhook when it still exists): never a second one. */
+#include "aircall.h"
+#include "cli.h"
+#include "crypto.h"
+#include "err.h"
+#include "gorgias.h"
+#include "http.h"
+#include "log.h"
+#include "phone.h"
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct install_args {
+	const char *account, *email, *api_key, *aircall_id, *aircall_token;
+	const char *numbers, *locale, *country, *time_zone;
+};
+
+static const struct {
+	const char *flag;
+	const char *env;
+	size_t offset;
+} options[] = {
+	{ "--gorgias-account", "AG_GORGIAS_ACCOUNT", offsetof(struct install_args, account) },
+	{ "--gorgias-email", "AG_GORGIAS_EMAIL", offsetof(struct install_args, email) },
+	{ "--gorgias-api-key", "AG_GORGIAS_API_KEY", offsetof(struct install_args, api_key) },
+	{ "--aircall-api-id", "AG_AIRCALL_API_ID", offsetof(struct install_args, aircall_id) },
+	{ "--aircall-api-token", "AG_AIRCALL_API_TOKEN", offsetof(struct install_args, aircall_token) },
+	{ "--numbers", "AG_NUMBERS", offsetof(struct install_args, numbers) },
+	{ "--locale", "AG_LOCALE", offsetof(struct install_args, locale) },
+	{ "--country", "AG_COUNTRY", offsetof(struct install_args, country) },
+	{ "--time-zone", "AG_TIME_ZONE", offsetof(struct install_args, time_zone) },
+};
+
+/* The events the bridge applies (the webhook subscribes to nothing else). */
+static const char *webhook_events[] = {
+	"call.created", "call.answered", "call.hungup", "call.ended", "call.voicemail_left",
+	"call.commented", "call.tagged", "call.untagged", "call.comm_assets_generated",
+	"call.assigned", "call.transferred", "message.sent", "message.received",
+	"message.status_updated",
+};
+
+static int parse_args(int argc, char **argv, struct install_args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (size_t k = 0; k < sizeof options / sizeof options[0]; k++) {
+		const char *v = getenv(options[k].env);
+		if (v && *v)
+			*(const char **)((char *)a + options[k].offset) = v;
+	}
+	for (int i = 2; i < argc; i++) {
+		size_t k;
+		for (k = 0; k < sizeof options / sizeof options[0]; k++)
+			if (strcmp(argv[i], options[k].flag) == 0 && i + 1 < argc) {
+				*(const char **)((char *)a + options[k].offset) = argv[++i];
+				break;
+			}
+		if (k == sizeof options / sizeof options[0]) {
+			fprintf(stderr, "aircall-gorgias install: unknown option %s\n", argv[i]);
+			return AG_EINVAL;
+		}
+	}
+	if (!a->numbers)
+		a->numbers = "all";
+	if (!a->locale)
+		a->locale = "en";
+	if (!a->country)
+		a->country = "US";
+	if (!a->time_zone)
+		a->time_zone = "UTC";
+	return AG_OK;
+}
+
+static int valid_time_zone(const char *tz)
+{
+	size_t n = strlen(tz);
+
+	if (n == 0 || n > 60 || strstr(tz, "..") || tz[0] == '/')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((tz[i] >= 'A' && tz[i] <= 'Z') || (tz[i] >= 'a' && tz[i] <= 'z') ||
+		      (tz[i] >= '0' && tz[i] <= '9') || strchr("/_+-", tz[i])))
+			return 0;
+	return 1;
+}
+
+static const char *check_args(const struct install_args *a)
+{
+	if (!a->account || !config_valid_account(a->account))
+		return "--gorgias-account must be the Gorgias subdomain (e.g. acme for acme.gorgias.com)";
+	if (!a->email || !strchr(a->email, '@') || strlen(a->email) > 254)
+		return "--gorgias-email must be the email of the Gorgias user owning the API key";
+	if (!a->api_key || strlen(a->api_key) > 512)
+		return "--gorgias-api-key is required";
+	if (!a->aircall_id || strlen(a->aircall_id) > 256 || !a->aircall_token ||
+	    strlen(a->aircall_token) > 512)
+		return "--aircall-api-id and --aircall-api-token are required";
+	if (strcmp(a->locale, "en") != 0 && strcmp(a->locale, "de") != 0)
+		return "--locale must be en or de";
+	if (strlen(a->country) != 2 || !phone_country_code(a->country) ||
+	    a->country[0] < 'A' || a->country[0] > 'Z' || a->country[1] < 'A' || a->country[1] > 'Z')
+		return "--country must be an upper-case ISO 3166 code the bridge knows (e.g. DE, FR, US)";
+	if (!valid_time_zone(a->time_zone))
+		return "--time-zone must be an IANA zone such as Europe/Berlin";
+	return NULL;
+}
+
+/* Is number id in the comma-separated list? */
+static int listed(const char *list, int64_t id)
+{
+	char want[24];
+	size_t n;
+	const char *p = list;
+
+	snprintf(want, sizeof want, "%" PRId64, id);
+	n = strlen(want);
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		if (len == n && strncmp(p, want, n) == 0)
+			return 1;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+struct numbers_ctx {
+	json_t *all;
+};
+
+static int collect_number(void *arg, const json_t *number)
+{
+	struct numbers_ctx *c = arg;
+
+	return json_array_append(c->all, (json_t *)number) ? AG_ENOMEM : AG_OK;
+}
+
+static int existing(struct app *app, const char *account, int64_t *id, char **webhook_id)
+{
+	const char *p[] = { account };
+	PGresult *r = db_query(&app->db, "select id, webhook_id from installation "
+					 "where gorgias_account = $1", 1, p);
+
+	*id = 0;
+	*webhook_id = NULL;
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r) == 1) {
+		*id = db_i64(r, 0, 0);
+		if (db_str(r, 0, 1))
+			*webhook_id = strdup(db_str(r, 0, 1));
+	}
+	PQclear(r);
+	return AG_OK;
+}
+
+static int create_webhook(struct aircall *ac, const char *url, char **id, char **token)
+{
+	json_t *events = json_array(), *body, *out = NULL, *w;
+	int rc;
+
+	for (size_t i = 0; events && i < sizeof webhook_events / sizeof webhook_events[0]; i++)
+		json_array_append_new(events, json_string(webhook_events[i]));
+	body = json_pack("{s:s, s:s, s:o}", "custom_name", "Gorgias (aircall-gorgias)", "url", url,
+			 "events", events);
+	if (!body)
+		return AG_ENOMEM;
+	rc = aircall_call(ac, "POST", "/v1/webhooks", body, &out);
+	json_decref(body);
+	if (rc)
+		return rc;
+	w = json_object_get(out, "webhook");
+	if (!json_is_string(json_object_get(w, "token")) ||
+	    !(json_is_string(json_object_get(w, "webhook_id")) ||
+	      json_is_integer(json_object_get(w, "webhook_id")))) {
+		json_decref(out);
+		return AG_ETEMP;
+	}
+	*token = strdup(json_string_value(json_object_get(w, "token")));
+	if (json_is_string(json_object_get(w, "webhook_id")))
+		*id = strdup(json_string_value(json_object_get(w, "webhook_id")));
+	else {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(w, "webhook_id")));
+		*id = strdup(buf);
+	}
+	json_decref(out);
+	return *id && *token ? AG_OK : AG_ENOMEM;
+}
+
+static int write_installation(struct app *app, const struct install_args *a, const char *webhook_id,
+			      const char *token, const json_t *numbers, int64_t *inst_id)
+{
+	char *gsecret = crypto_seal(app->cfg->secret_key, a->api_key);
+	char *asecret = crypto_seal(app->cfg->secret_key, a->aircall_token);
+	char *wsecret = token ? crypto_seal(app->cfg->secret_key, token) : NULL;
+	char hash[65] = "";
+	int all = strcmp(a->numbers, "all") == 0, rc = AG_EDB;
+	const json_t *n;
+	PGresult *r = NULL;
+	size_t i;
+
+	if (!gsecret || !asecret || (token && (!wsecret || crypto_hmac_hex(app->cfg->secret_key,
+									       token, strlen(token), hash)))) {
+		rc = AG_ENOMEM;
+		goto out;
+	}
+	if (db_begin(&app->db))
+		goto out;
+	{
+		const char *p[] = { a->account, a->email, gsecret, a->aircall_id, asecret, webhook_id,
+				    token ? wsecret : NULL, token ? hash : NULL, all ? "true" : "false",
+				    a->locale, a->country, a->time_zone };
+		/* Installing again re-enables (AD1's fix) and keeps mappings. */
+		r = db_query(&app->db,
+			"insert into installation (gorgias_account, gorgias_auth, gorgias_email, "
+			"  gorgias_secret, aircall_auth, aircall_api_id, aircall_secret, webhook_id, "
+			"  webhook_token, webhook_token_hash, numbers_all, locale, default_country, time_zone) "
+			"values ($1, 'basic', $2, $3, 'basic', $4, $5, $6, $7, $8, $9::boolean, $10, $11, $12) "
+			"on conflict (gorgias_account) do update set gorgias_auth = 'basic', "
+			"  gorgias_email = excluded.gorgias_email, gorgias_secret = excluded.gorgias_secret, "
+			"  gorgias_refresh = null, aircall_auth = 'basic', "
+			"  aircall_api_id = excluded.aircall_api_id, aircall_secret = excluded.aircall_secret, "
+			"  webhook_id = excluded.webhook_id, "
+			"  webhook_token = coalesce(excluded.webhook_token, installation.webhook_token), "
+			"  webhook_token_hash = coalesce(excluded.webhook_token_hash, installation.webhook_token_hash), "
+			"  numbers_all = excluded.numbers_all, locale = excluded.locale, "
+			"  default_country = excluded.default_country, time_zone = excluded.time_zone, "
+			"  state = 'enabled', disabled_reason = null, disabled_at = null, updated_at = now() "
+			"returning id", 12, p);
+	}
+	if (!r)
+		goto fail;
+	*inst_id = db_i64(r, 0, 0);
+	PQclear(r);
+	r = NULL;
+	json_array_foreach(numbers, i, n) {
+		int64_t nid = (int64_t)json_integer_value(json_object_get(n, "id"));
+		struct db_num in = db_n(*inst_id), num = db_n(nid);
+		const char *name = json_string_value(json_object_get(n, "name"));
+		const char *digits = json_string_value(json_object_get(n, "digits"));
+		const char *p[] = { in.s, num.s, name ? name : "", digits ? digits : "",
+				    all || listed(a->numbers, nid) ? "true" : "false" };
+		if (nid <= 0)
+			continue;
+		if (db_exec(&app->db,
+			    "insert into installation_number (installation_id, number_id, name, digits, "
+			    "  selected) values ($1, $2, $3, $4, $5::boolean) "
+			    "on conflict (installation_id, number_id) do update set name = excluded.name, "
+			    "  digits = excluded.digits, selected = excluded.selected, updated_at = now()",
+			    5, p))
+			goto fail;
+	}
+	if (db_commit(&app->db))
+		goto fail;
+	rc = AG_OK;
+	goto out;
+fail:
+	db_rollback(&app->db);
+out:
+	free(gsecret);
+	free(asecret);
+	free(wsecret);
+	return rc;
+}
+
+int cli_install(struct app *app, int argc, char **argv)
+{
+	struct install_args a;
+	struct installation tmp;
+	struct gorgias g;
+	struct aircall ac;
+	struct numbers_ctx nc = { NULL };
+	char *webhook_id = NULL, *token = NULL, url[1024];
+	const char *why;
+	int64_t inst_id = 0;
+	json_t *acct = NULL, *have = NULL;
+	int rc = 1, grc;
+
+	if (parse_args(argc, argv, &a))
+		return 2;
+	if ((why = check_args(&a))) {
+		fprintf(stderr, "aircall-gorgias install: %s\n", why);
+		return 2;
+	}
+	if (migrate_run(&app->db))
+		return 1;
+	if (existing(app, a.account, &inst_id, &webhook_id))
+		return 1;
+	/* Check the Gorgias credentials before anything is created. */
+	memset(&tmp, 0, sizeof tmp);
+	tmp.id = inst_id;
+	snprintf(tmp.account, sizeof tmp.account, "%s", a.account);
+	tmp.gorgias_email = (char *)a.email;
+	tmp.gorgias_secret = (char *)a.api_key;
+	grc = gorgias_open(&g, app->cfg, &app->db, &tmp);
+	if (!grc)
+		grc = gorgias_call(&g, "GET", "/api/account", NULL, &acct);
+	gorgias_close(&g);
+	json_decref(acct);
+	if (grc) {
+		fprintf(stderr, "aircall-gorgias install: Gorgias refused the credentials for %s: %s\n",
+			a.account, g.last_error[0] ? g.last_error : ag_strerror(grc));
+		goto out;
+	}
+	aircall_open(&ac, app->cfg, &app->db, inst_id, a.aircall_id, a.aircall_token);
+	nc.all = json_array();
+	if (!nc.all || aircall_each_number(&ac, collect_number, &nc)) {
+		fprintf(stderr, "aircall-gorgias install: Aircall refused the API id/token: %s\n",
+			ac.last_error);
+		goto out;
+	}
+	snprintf(url, sizeof url, "%s/webhooks/aircall", app->cfg->public_url);
+	if (webhook_id) {
+		char path[300], *esc = http_escape(webhook_id);
+		int wrc;
+		snprintf(path, sizeof path, "/v1/webhooks/%s", esc ? esc : "");
+		free(esc);
+		wrc = aircall_call(&ac, "GET", path, NULL, &have);
+		if (wrc == AG_OK) {
+			const char *hurl = json_string_value(json_object_get(json_object_get(have, "webhook"), "url"));
+			if (!hurl || strcmp(hurl, url) != 0) {
+				/* AG_PUBLIC_URL moved: replace the webhook. */
+				aircall_call(&ac, "DELETE", path, NULL, NULL);
+				free(webhook_id);
+				webhook_id = NULL;
+			}
+		} else if (wrc == AG_ENOTFOUND) {
+			free(webhook_id);
+			webhook_id = NULL;
+		} else {
+			fprintf(stderr, "aircall-gorgias install: Aircall: %s\n", ac.last_error);
+			goto out;
+		}
+	}
+	if (!webhook_id && create_webhook(&ac, url, &webhook_id, &token)) {
+		fprintf(stderr, "aircall-gorgias install: could not create the Aircall webhook: %s\n",
+			ac.last_error);
+		goto out;
+	}
+	if (write_installation(app, &a, webhook_id, token, nc.all, &inst_id)) {
+		fprintf(stderr, "aircall-gorgias install: could not store the installation\n");
+		goto out;
+	}
+	log_info("installation %" PRId64 " for %s installed (webhook %s, %zu numbers)", inst_id,
+		 a.account, webhook_id, json_array_size(nc.all));
+	{
+		json_t *res = json_pack("{s:I, s:s, s:s, s:I, s:s}", "installation_id", (json_int_t)inst_id,
+					"gorgias_account", a.account, "webhook_id", webhook_id,
+					"numbers", (json_int_t)json_array_size(nc.all), "numbers_selected",
+					strcmp(a.numbers, "all") == 0 ? "all" : a.numbers);
+		char *text = res ? json_dumps(res, JSON_COMPACT) : NULL;
+		if (text)
+			puts(text);
+		free(text);
+		json_decref(res);
+	}
+	rc = 0;
+out:
+	json_decref(have);
+	json_decref(nc.all);
+	free(webhook_id);
+	if (token) {
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+	return rc;
+}

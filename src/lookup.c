@@ -1,0 +1,246 @@
+#include "lookup.h"
+#include "err.h"
+#include "http.h"
+#include "log.h"
+#include "phone.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int cached_user(struct gorgias *g, const char *key, int64_t *user_id, int *hit)
+{
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s, key };
+	PGresult *r = db_query(g->db,
+		"select user_id from gorgias_user_cache where installation_id = $1 and email = $2 "
+		"and fetched_at > now() - interval '" LOOKUP_USER_TTL "'", 2, p);
+
+	*hit = 0;
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r) == 1) {
+		*hit = 1;
+		*user_id = db_i64(r, 0, 0);
+	}
+	PQclear(r);
+	return AG_OK;
+}
+
+static int remember_user(struct gorgias *g, const char *key, int64_t user_id, int admin)
+{
+	struct db_num a = db_n(g->in->id), u = db_n(user_id);
+	const char *p[] = { a.s, key, user_id ? u.s : NULL, admin ? "true" : "false" };
+
+	return db_exec(g->db,
+		"insert into gorgias_user_cache (installation_id, email, user_id, is_admin) "
+		"values ($1, $2, $3, $4) on conflict (installation_id, email) do update "
+		"set user_id = excluded.user_id, is_admin = excluded.is_admin, fetched_at = now()",
+		4, p);
+}
+
+static int user_active(const json_t *u)
+{
+	const json_t *gone = json_object_get(u, "deactivated_datetime");
+
+	return !json_is_false(json_object_get(u, "active")) && (!gone || json_is_null(gone));
+}
+
+int lookup_agent(struct gorgias *g, const char *email, int64_t *user_id)
+{
+	char key[256], path[512], *esc = NULL;
+	json_t *list = NULL, *u;
+	size_t i;
+	int rc, hit;
+
+	*user_id = 0;
+	if (!email || strlen(email) >= sizeof key)
+		return AG_OK;
+	/* Emails compare case-insensitively (the reference leaves the API's
+	 * own comparison unconfirmed): lower-case both sides here. */
+	for (i = 0; email[i]; i++)
+		key[i] = (char)tolower((unsigned char)email[i]);
+	key[i] = '\0';
+	rc = cached_user(g, key, user_id, &hit);
+	if (rc || hit)
+		return rc;
+	esc = http_escape(key);
+	if (!esc)
+		return AG_ENOMEM;
+	snprintf(path, sizeof path, "/api/users?email=%s&limit=10", esc);
+	free(esc);
+	rc = gorgias_call(g, "GET", path, NULL, &list);
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(list, "data"), i, u) {
+		const char *e = json_string_value(json_object_get(u, "email"));
+		if (e && strcasecmp(e, key) == 0 && user_active(u)) {
+			*user_id = gorgias_id(u);
+			break;
+		}
+	}
+	json_decref(list);
+	return remember_user(g, key, *user_id, 0);
+}
+
+int lookup_admin(struct gorgias *g, int64_t *user_id)
+{
+	static const char key[] = "*first-admin*";
+	json_t *list = NULL, *u;
+	size_t i;
+	int rc, hit;
+
+	*user_id = 0;
+	rc = cached_user(g, key, user_id, &hit);
+	if (rc || hit)
+		return rc;
+	rc = gorgias_call(g, "GET", "/api/users?roles=admin&order_by=created_datetime:asc&limit=10",
+			  NULL, &list);
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(list, "data"), i, u) {
+		if (user_active(u)) {
+			*user_id = gorgias_id(u);
+			break;
+		}
+	}
+	json_decref(list);
+	return remember_user(g, key, *user_id, 1);
+}
+
+int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
+			     const char *name)
+{
+	struct db_num a = db_n(g->in->id), c = db_n(customer_id);
+	const char *p[] = { a.s, e164, c.s, name };
+
+	if (!phone_is_e164(e164))
+		return AG_OK;
+	return db_exec(g->db,
+		"insert into customer_cache (installation_id, phone, customer_id, name) "
+		"values ($1, $2, $3, $4) on conflict (installation_id, phone) do update "
+		"set customer_id = excluded.customer_id, name = excluded.name, updated_at = now()",
+		4, p);
+}
+
+int lookup_forget_customer(struct gorgias *g, const char *e164)
+{
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s, e164 };
+
+	return db_exec(g->db, "delete from customer_cache where installation_id = $1 and phone = $2",
+		       2, p);
+}
+
+/* The best match of a list of customers: one whose phone channel is this
+ * number (whatever its stored format), the oldest on ties, so the same
+ * caller always lands on the same customer. */
+static const json_t *pick_customer(const json_t *arr, const char *e164, const char *country)
+{
+	const json_t *best = NULL, *c, *ch;
+	size_t i, j;
+
+	json_array_foreach(arr, i, c) {
+		int match = 0;
+		const json_t *channels = json_object_get(c, "channels");
+
+		if (!json_is_array(channels))
+			match = 1; /* a search answer without channels: trust the search */
+		json_array_foreach(channels, j, ch) {
+			const char *t = json_string_value(json_object_get(ch, "type"));
+			const char *addr = json_string_value(json_object_get(ch, "address"));
+			if (t && strcmp(t, "phone") == 0 && addr && phone_equal(addr, e164, country))
+				match = 1;
+		}
+		if (match && (!best || gorgias_id(c) < gorgias_id(best)))
+			best = c;
+	}
+	return best;
+}
+
+/* One lookup of one stored form, in whichever way this account supports. */
+static int find_by_form(struct gorgias *g, const char *form, json_t **list)
+{
+	char path[512], *esc;
+	json_t *body;
+	int rc;
+
+	*list = NULL;
+	if (strcmp(g->in->phone_lookup, "filter") != 0) {
+		body = json_pack("{s:s, s:s, s:i}", "type", "customers_by_phone", "query", form,
+				 "size", 10);
+		if (!body)
+			return AG_ENOMEM;
+		rc = gorgias_call(g, "POST", "/api/search", body, list);
+		json_decref(body);
+		if (rc != AG_EREJECT)
+			return rc;
+		/* This account refuses the search form: fall back to the
+		 * customers filter, and remember it. */
+		log_info("gorgias %s: phone search refused, using the customers filter",
+			 g->in->account);
+		store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", "filter");
+		snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "filter");
+	}
+	esc = http_escape(form);
+	if (!esc)
+		return AG_ENOMEM;
+	snprintf(path, sizeof path, "/api/customers?channel_type=phone&channel_address=%s&limit=10",
+		 esc);
+	free(esc);
+	return gorgias_call(g, "GET", path, NULL, list);
+}
+
+int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
+{
+	char forms[LOOKUP_VARIANTS][PHONE_MAX];
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s, e164 };
+	size_t nforms;
+	PGresult *r;
+	int rc = AG_OK;
+
+	*customer_id = 0;
+	*name = NULL;
+	r = db_query(g->db, "select customer_id, name from customer_cache "
+			    "where installation_id = $1 and phone = $2", 2, p);
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r) == 1) {
+		*customer_id = db_i64(r, 0, 0);
+		if (db_str(r, 0, 1))
+			*name = strdup(db_str(r, 0, 1));
+		PQclear(r);
+		return AG_OK;
+	}
+	PQclear(r);
+
+	nforms = phone_variants(e164, g->in->country, forms, LOOKUP_VARIANTS);
+	for (size_t i = 0; i < nforms && !*customer_id; i++) {
+		json_t *list = NULL;
+		const json_t *best, *arr;
+
+		rc = find_by_form(g, forms[i], &list);
+		if (rc == AG_EREJECT) {
+			/* Neither lookup form works here: creating is all we can do. */
+			rc = AG_OK;
+			break;
+		}
+		if (rc)
+			return rc;
+		arr = json_is_array(list) ? list : json_object_get(list, "data");
+		best = pick_customer(arr, e164, g->in->country);
+		if (best) {
+			const char *n = json_string_value(json_object_get(best, "name"));
+			*customer_id = gorgias_id(best);
+			if (n && *n)
+				*name = strdup(n);
+		}
+		json_decref(list);
+	}
+	if (*customer_id)
+		rc = lookup_remember_customer(g, e164, *customer_id, *name);
+	return rc;
+}

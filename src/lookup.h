@@ -1,0 +1,30 @@
+/* Gorgias lookups behind PostgreSQL caches: users by email (CT7, CN5), the
+ * first admin, customers by phone (CT2, TS1). A cache hit costs no API
+ * request; that is most of RL3's budget. */
+#ifndef AG_LOOKUP_H
+#define AG_LOOKUP_H
+
+#include "gorgias.h"
+
+#include <stdint.h>
+
+/* Sets *user_id to the active Gorgias user with this email, 0 if none. */
+int lookup_agent(struct gorgias *g, const char *email, int64_t *user_id);
+/* Sets *user_id to the account's first admin, 0 if it has none. */
+int lookup_admin(struct gorgias *g, int64_t *user_id);
+/* Finds the customer for an E.164 number: the cache, then Gorgias with the
+ * stored variants a human may have typed. *customer_id 0 when none;
+ * *name (caller frees) may be NULL. */
+int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
+/* Remembers phone → customer (after a lookup or a creation). */
+int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
+			     const char *name);
+/* Forgets a cached customer that Gorgias no longer has (merged, deleted). */
+int lookup_forget_customer(struct gorgias *g, const char *e164);
+
+/* How many stored variants are tried before a customer is created. */
+#define LOOKUP_VARIANTS 3
+/* How long a cached user or "no such user" stays trusted. */
+#define LOOKUP_USER_TTL "1 hour"
+
+#endif

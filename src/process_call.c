@@ -1,0 +1,619 @@
+/* Applies call events: merge into the stored call, then plan → execute →
+ * record, one Gorgias operation at a time, until nothing is owed. A crash
+ * at any point leaves the call in a state the next attempt continues from. */
+#include "aircall.h"
+#include "call.h"
+#include "card.h"
+#include "crypto.h"
+#include "err.h"
+#include "gorgias.h"
+#include "http.h"
+#include "log.h"
+#include "lookup.h"
+#include "plan.h"
+#include "process.h"
+#include "tags.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* TS5: recordings above this are linked instead of uploaded. */
+#define MEDIA_UPLOAD_MAX (500LL * 1000 * 1000)
+#define MAX_STEPS 40
+
+struct call_run {
+	struct app *app;
+	struct installation *in;
+	struct gorgias g;
+	struct aircall a;
+	char subject[64];
+	json_t *stored;              /* the merged call + bridge notes (owned) */
+	struct call_facts facts;
+	struct call_state st;
+	char phone[PHONE_MAX];
+	char *customer_name;         /* owned */
+	char digits[12];
+	char **posted;               /* owned keys */
+	size_t nposted;
+	struct outcome *out;
+};
+
+static void free_posted(struct call_run *r)
+{
+	for (size_t i = 0; i < r->nposted; i++)
+		free(r->posted[i]);
+	free(r->posted);
+	r->posted = NULL;
+	r->nposted = 0;
+}
+
+static int load_posted(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id);
+	const char *p[] = { a.s, r->subject };
+	PGresult *res = db_query(&r->app->db, "select op_key from posted_op "
+					      "where installation_id = $1 and subject = $2", 2, p);
+	int n;
+
+	free_posted(r);
+	if (!res)
+		return AG_EDB;
+	n = PQntuples(res);
+	r->posted = calloc((size_t)n + 1, sizeof *r->posted);
+	if (!r->posted) {
+		PQclear(res);
+		return AG_ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		if ((r->posted[r->nposted] = strdup(db_str(res, i, 0))))
+			r->nposted++;
+	PQclear(res);
+	r->st.posted = (const char *const *)r->posted;
+	r->st.nposted = r->nposted;
+	return AG_OK;
+}
+
+static json_t *bridge_notes(struct call_run *r)
+{
+	json_t *b = json_object_get(r->stored, "bridge");
+
+	if (!json_is_object(b)) {
+		b = json_object();
+		json_object_set_new(r->stored, "bridge", b);
+	}
+	return b;
+}
+
+/* Loads (or starts) the call record and folds this event into it. */
+static int merge_event(struct call_run *r, struct inbox_event *ev, int64_t call_id)
+{
+	struct db_num a = db_n(r->in->id), c = db_n(call_id);
+	const char *p[] = { a.s, c.s, NULL };
+	json_t *data = json_object_get(ev->payload, "data");
+	json_int_t ts = json_integer_value(json_object_get(ev->payload, "timestamp"));
+	PGresult *res;
+	char *text;
+	int rc;
+
+	if (db_exec(&r->app->db, "insert into call_record (installation_id, call_id) values ($1, $2) "
+				 "on conflict do nothing", 2, p))
+		return AG_EDB;
+	res = db_query(&r->app->db, "select call, gorgias_customer_id, gorgias_ticket_id "
+				    "from call_record where installation_id = $1 and call_id = $2", 2, p);
+	if (!res)
+		return AG_EDB;
+	r->stored = json_loads(db_str(res, 0, 0), 0, NULL);
+	r->st.customer_id = db_i64(res, 0, 1);
+	r->st.ticket_id = db_i64(res, 0, 2);
+	PQclear(res);
+	if (!r->stored)
+		return AG_EINVAL;
+	rc = call_merge(r->stored, ev->event, (int64_t)ts, data);
+	if (rc)
+		return rc;
+	text = json_dumps(r->stored, JSON_COMPACT);
+	if (!text)
+		return AG_ENOMEM;
+	p[2] = text;
+	rc = db_exec(&r->app->db, "update call_record set call = $3::jsonb, updated_at = now() "
+				  "where installation_id = $1 and call_id = $2", 3, p);
+	free(text);
+	return rc;
+}
+
+static int save_bridge(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id), c = db_n(r->facts.id);
+	char *text = json_dumps(bridge_notes(r), JSON_COMPACT);
+	const char *p[] = { a.s, c.s, text };
+	int rc;
+
+	if (!text)
+		return AG_ENOMEM;
+	rc = db_exec(&r->app->db, "update call_record set call = jsonb_set(call, '{bridge}', $3::jsonb), "
+				  "updated_at = now() where installation_id = $1 and call_id = $2", 3, p);
+	free(text);
+	return rc;
+}
+
+static int save_ids(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id), c = db_n(r->facts.id), cu = db_n(r->st.customer_id),
+		      t = db_n(r->st.ticket_id);
+	const char *p[] = { a.s, c.s, r->st.customer_id ? cu.s : NULL, r->st.ticket_id ? t.s : NULL };
+
+	return db_exec(&r->app->db,
+		"update call_record set gorgias_customer_id = $3, gorgias_ticket_id = $4, "
+		"updated_at = now() where installation_id = $1 and call_id = $2", 4, p);
+}
+
+static int record_keys(struct call_run *r, const struct op *op, int64_t gorgias_id)
+{
+	struct db_num a = db_n(r->in->id), g = db_n(gorgias_id);
+	int rc = AG_OK;
+
+	for (size_t i = 0; i < op->nkeys && !rc; i++) {
+		const char *p[] = { a.s, r->subject, op->keys[i], gorgias_id ? g.s : NULL };
+		rc = db_exec(&r->app->db,
+			"insert into posted_op (installation_id, subject, op_key, gorgias_id) "
+			"values ($1, $2, $3, $4) on conflict do nothing", 4, p);
+	}
+	for (size_t i = 0; i < op->nunkeys && !rc; i++) {
+		const char *p[] = { a.s, r->subject, op->unkeys[i] };
+		rc = db_exec(&r->app->db, "delete from posted_op where installation_id = $1 "
+					  "and subject = $2 and op_key = $3", 3, p);
+	}
+	return rc ? rc : load_posted(r);
+}
+
+static void set_customer_name(struct call_run *r, const char *name)
+{
+	free(r->customer_name);
+	r->customer_name = name ? strdup(name) : NULL;
+	r->st.customer_name = r->customer_name;
+	json_object_set_new(bridge_notes(r), "customer_name",
+			    name ? json_string(name) : json_null());
+}
+
+static int exec_find_customer(struct call_run *r)
+{
+	int64_t id = 0;
+	char *name = NULL;
+	int rc = lookup_customer(&r->g, r->phone, &id, &name);
+
+	if (rc)
+		return rc;
+	r->st.customer_looked_up = 1;
+	if (id) {
+		r->st.customer_id = id;
+		set_customer_name(r, name);
+		rc = save_ids(r);
+		if (!rc)
+			rc = save_bridge(r);
+	}
+	free(name);
+	return rc;
+}
+
+/* CS1 when the account ignores "note" on creation: set it by update. */
+static int ensure_customer_note(struct call_run *r, const json_t *body, const json_t *made)
+{
+	const char *want = json_string_value(json_object_get(body, "note"));
+	const char *got = json_string_value(json_object_get(made, "note"));
+	char path[64];
+	json_t *upd;
+	int rc;
+
+	if (!want)
+		return AG_OK;
+	if (got && strcmp(got, want) == 0) {
+		if (r->in->note_on_create != 1)
+			store_set_capability(&r->app->db, r->in->id, "gorgias_note_on_create", "true");
+		return AG_OK;
+	}
+	if (r->in->note_on_create != 0)
+		store_set_capability(&r->app->db, r->in->id, "gorgias_note_on_create", "false");
+	r->in->note_on_create = 0;
+	snprintf(path, sizeof path, "/api/customers/%" PRId64, gorgias_id(made));
+	upd = json_pack("{s:s}", "note", want);
+	rc = upd ? gorgias_call(&r->g, "PUT", path, upd, NULL) : AG_ENOMEM;
+	json_decref(upd);
+	return rc;
+}
+
+static int exec_create_customer(struct call_run *r, struct op *op)
+{
+	json_t *made = NULL;
+	int rc;
+
+	if (r->in->note_on_create == 0) {
+		/* Known to be ignored here: send it where it sticks instead. */
+	}
+	rc = gorgias_call(&r->g, "POST", "/api/customers", op->body, &made);
+	if (rc == AG_ECONFLICT) {
+		/* The email belongs to a customer already: that is our customer. */
+		const char *email = json_string_value(json_object_get(op->body, "email"));
+		char path[512], *esc = email ? http_escape(email) : NULL;
+		json_t *list = NULL;
+
+		if (!esc)
+			return AG_ENOMEM;
+		snprintf(path, sizeof path, "/api/customers?email=%s&limit=1", esc);
+		free(esc);
+		rc = gorgias_call(&r->g, "GET", path, NULL, &list);
+		if (!rc && gorgias_first_id(list)) {
+			const json_t *c = json_array_get(json_object_get(list, "data"), 0);
+			r->st.customer_id = gorgias_id(c);
+			set_customer_name(r, json_string_value(json_object_get(c, "name")));
+		} else if (!rc) {
+			rc = AG_EREJECT;
+		}
+		json_decref(list);
+	} else if (!rc) {
+		r->st.customer_id = gorgias_id(made);
+		set_customer_name(r, json_string_value(json_object_get(op->body, "name")));
+		rc = ensure_customer_note(r, op->body, made);
+		if (rc == AG_ENOTFOUND || rc == AG_EREJECT)
+			rc = AG_OK; /* the note is a courtesy; the customer exists */
+	}
+	json_decref(made);
+	if (rc)
+		return rc;
+	if (!r->st.customer_id)
+		return AG_ETEMP;
+	lookup_remember_customer(&r->g, r->phone, r->st.customer_id, r->customer_name);
+	rc = save_ids(r);
+	return rc ? rc : save_bridge(r);
+}
+
+/* After a crash between sending and recording, the ticket may exist:
+ * find it by its external id rather than creating a second one. */
+static int adopt_existing_ticket(struct call_run *r, int *found)
+{
+	char path[128];
+	json_t *list = NULL;
+	int rc;
+
+	*found = 0;
+	snprintf(path, sizeof path, "/api/tickets?external_id=aircall:call:%" PRId64 "&limit=1",
+		 r->facts.id);
+	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
+	if (!rc && gorgias_first_id(list)) {
+		r->st.ticket_id = gorgias_first_id(list);
+		*found = 1;
+	}
+	json_decref(list);
+	return rc;
+}
+
+static int exec_create_ticket(struct call_run *r, struct op *op)
+{
+	json_t *b = bridge_notes(r), *made = NULL;
+	int rc, found = 0;
+
+	if (json_is_true(json_object_get(b, "ticket_intent"))) {
+		rc = adopt_existing_ticket(r, &found);
+		if (rc)
+			return rc;
+	}
+	if (!found) {
+		json_object_set_new(b, "ticket_intent", json_true());
+		if ((rc = save_bridge(r)))
+			return rc;
+		if (r->in->tags_by_id && (rc = tags_body_to_ids(&r->g, op->body)))
+			return rc;
+		rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
+		if (rc == AG_EREJECT && !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
+			/* TC3: this account does not create tags from names. */
+			log_info("gorgias %s: tag names refused, resolving tags to ids", r->in->account);
+			store_set_capability(&r->app->db, r->in->id, "gorgias_tags_by_id", "true");
+			r->in->tags_by_id = 1;
+			if (!(rc = tags_body_to_ids(&r->g, op->body)))
+				rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
+		}
+		if ((rc == AG_EREJECT || rc == AG_ENOTFOUND) && strstr(r->g.last_error, "customer")) {
+			/* The cached customer was merged or deleted in Gorgias. */
+			log_info("gorgias %s: customer %" PRId64 " is gone, looking up again",
+				 r->in->account, r->st.customer_id);
+			lookup_forget_customer(&r->g, r->phone);
+			r->st.customer_id = 0;
+			r->st.customer_looked_up = 0;
+			json_decref(made);
+			return save_ids(r) ? AG_EDB : AG_OK;
+		}
+		if (rc) {
+			json_decref(made);
+			return rc;
+		}
+		r->st.ticket_id = gorgias_id(made);
+		json_decref(made);
+		if (!r->st.ticket_id)
+			return AG_ETEMP;
+	}
+	if ((rc = save_ids(r)))
+		return rc;
+	return record_keys(r, op, r->st.ticket_id);
+}
+
+static int exec_ticket_op(struct call_run *r, struct op *op)
+{
+	char path[96];
+	const char *method = "POST";
+	json_t *made = NULL;
+	int rc;
+
+	switch (op->kind) {
+	case OP_ADD_MESSAGE:
+		snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages", op->ticket_id);
+		break;
+	case OP_UPDATE_TICKET:
+		method = "PUT";
+		snprintf(path, sizeof path, "/api/tickets/%" PRId64, op->ticket_id);
+		break;
+	case OP_ADD_TAGS:
+	case OP_REMOVE_TAGS:
+		method = op->kind == OP_ADD_TAGS ? "POST" : "DELETE";
+		snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/tags", op->ticket_id);
+		if (r->in->tags_by_id) {
+			json_t *ids = NULL;
+			if ((rc = tags_resolve(&r->g, json_object_get(op->body, "names"), &ids)))
+				return rc;
+			json_object_del(op->body, "names");
+			json_object_set_new(op->body, "ids", ids);
+		}
+		break;
+	default:
+		return AG_EINVAL;
+	}
+	rc = gorgias_call(&r->g, method, path, op->body, &made);
+	if (rc == AG_EREJECT && (op->kind == OP_ADD_TAGS || op->kind == OP_REMOVE_TAGS) &&
+	    !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
+		store_set_capability(&r->app->db, r->in->id, "gorgias_tags_by_id", "true");
+		r->in->tags_by_id = 1;
+		json_decref(made);
+		return exec_ticket_op(r, op);
+	}
+	if (rc == AG_ENOTFOUND) {
+		/* The ticket was deleted in Gorgias: nothing more can land on it. */
+		log_warn("gorgias %s: ticket %" PRId64 " is gone; %s dropped", r->in->account,
+			 op->ticket_id, op_name(op->kind));
+		rc = AG_OK;
+	}
+	if (!rc)
+		rc = record_keys(r, op, gorgias_id(made));
+	json_decref(made);
+	return rc;
+}
+
+static int exec_upload(struct call_run *r, struct op *op)
+{
+	char file[] = "/tmp/aircall-gorgias-media-XXXXXX", ctype[128], name[64];
+	json_t *b = bridge_notes(r), *uploads = json_object_get(b, "uploads"), *att = NULL, *entry;
+	long long size = 0;
+	int fd, rc;
+
+	if (!json_is_object(uploads)) {
+		uploads = json_object();
+		json_object_set_new(b, "uploads", uploads);
+	}
+	fd = mkstemp(file);
+	if (fd < 0)
+		return AG_ETEMP;
+	close(fd);
+	rc = aircall_download(&r->a, op->media_url, file, MEDIA_UPLOAD_MAX, ctype, sizeof ctype, &size);
+	if (rc == AG_ETOOBIG) {
+		entry = json_pack("{s:s}", "not_uploaded", "too_large");
+	} else if (rc == AG_ENOTFOUND || rc == AG_EAUTH || rc == AG_EREJECT || rc == AG_EINVAL) {
+		/* The short-lived link expired: the note links the asset page. */
+		entry = json_pack("{s:s}", "not_uploaded", "expired");
+	} else if (rc) {
+		unlink(file);
+		return rc;
+	} else {
+		snprintf(name, sizeof name, "%s-%" PRId64 ".mp3", op->media_kind, r->facts.id);
+		rc = gorgias_upload(&r->g, file, name, ctype[0] ? ctype : "audio/mpeg", &att);
+		if (rc == AG_ETOOBIG || (rc == AG_EREJECT && r->g.last_status == 413)) {
+			entry = json_pack("{s:s}", "not_uploaded", "too_large");
+		} else if (rc) {
+			unlink(file);
+			return rc;
+		} else {
+			entry = json_pack("{s:o}", "attachment", att);
+		}
+	}
+	unlink(file);
+	if (!entry)
+		return AG_ENOMEM;
+	json_object_set_new(uploads, op->media_kind, entry);
+	r->st.uploads = uploads;
+	return save_bridge(r);
+}
+
+static int exec_card(struct call_run *r)
+{
+	struct op done = { .kind = OP_INSIGHT_CARD };
+	int64_t customer_id = r->st.customer_id;
+	int rc;
+
+	snprintf(done.keys[0], sizeof done.keys[0], "card");
+	done.nkeys = 1;
+	rc = card_push(&r->g, &r->a, r->facts.id, r->phone, &customer_id);
+	if (customer_id && !r->st.customer_id) {
+		r->st.customer_id = customer_id;
+		save_ids(r);
+	}
+	/* IC: best effort. Whatever happened, the card is not tried again
+	 * and ticket work goes on; only a lost database is worth a retry. */
+	if (rc && rc != AG_EDB)
+		log_info("insight card for call %" PRId64 " not shown: %s", r->facts.id, ag_strerror(rc));
+	return rc == AG_EDB ? rc : record_keys(r, &done, 0);
+}
+
+static int load_context(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id), c = db_n(r->facts.callback_of), me = db_n(r->facts.id);
+	const json_t *b = bridge_notes(r);
+	PGresult *res;
+	int sel;
+
+	sel = store_number_selected(&r->app->db, r->in, r->facts.number_id);
+	if (sel < 0)
+		return AG_EDB;
+	r->st.number_selected = sel;
+	r->st.uploads = json_object_get(b, "uploads");
+	if (!r->customer_name && json_is_string(json_object_get(b, "customer_name")))
+		set_customer_name(r, json_string_value(json_object_get(b, "customer_name")));
+	if (r->facts.callback_of) {
+		const char *p[] = { a.s, c.s };
+		res = db_query(&r->app->db, "select gorgias_ticket_id from call_record "
+					    "where installation_id = $1 and call_id = $2", 2, p);
+		if (!res)
+			return AG_EDB;
+		r->st.callback_ticket_id = db_i64(res, 0, 0);
+		PQclear(res);
+	}
+	{
+		const char *p[] = { a.s, me.s };
+		res = db_query(&r->app->db, "select 1 from call_record where installation_id = $1 "
+					    "and call->'data'->>'automatic_callback_call_id' = $2 limit 1", 2, p);
+		if (!res)
+			return AG_EDB;
+		r->st.callback_requested = PQntuples(res) > 0;
+		PQclear(res);
+	}
+	return load_posted(r);
+}
+
+static int step(struct call_run *r, const struct plan_settings *ps, int *finished)
+{
+	struct op op;
+	int rc;
+
+	*finished = 0;
+	rc = call_facts_read(r->stored, &r->facts);
+	if (rc)
+		return rc;
+	r->st.call = &r->facts;
+	rc = plan_call(&r->st, ps, &op);
+	if (rc)
+		return rc;
+	log_debug("call %" PRId64 ": next %s", r->facts.id, op_name(op.kind));
+	switch (op.kind) {
+	case OP_NONE:
+		*finished = 1;
+		break;
+	case OP_SKIP:
+		*finished = 1;
+		snprintf(r->out->note, sizeof r->out->note, "%s", op.reason);
+		break;
+	case OP_RESOLVE_AGENT:
+		rc = lookup_agent(&r->g, op.email, &r->st.agent_user_id);
+		r->st.agent_resolved = !rc;
+		break;
+	case OP_RESOLVE_ADMIN:
+		rc = lookup_admin(&r->g, &r->st.admin_user_id);
+		r->st.admin_resolved = !rc;
+		break;
+	case OP_FIND_CUSTOMER:
+		rc = exec_find_customer(r);
+		break;
+	case OP_CREATE_CUSTOMER:
+		rc = exec_create_customer(r, &op);
+		break;
+	case OP_CREATE_TICKET:
+		rc = exec_create_ticket(r, &op);
+		break;
+	case OP_UPLOAD_MEDIA:
+		rc = exec_upload(r, &op);
+		break;
+	case OP_INSIGHT_CARD:
+		rc = exec_card(r);
+		break;
+	default:
+		rc = exec_ticket_op(r, &op);
+		break;
+	}
+	op_free(&op);
+	return rc;
+}
+
+void process_call(struct app *app, struct installation *in, struct inbox_event *ev,
+		  struct outcome *out)
+{
+	struct call_run r;
+	struct plan_settings ps;
+	json_t *data = json_object_get(ev->payload, "data");
+	json_int_t call_id = json_integer_value(json_object_get(data, "id"));
+	char lock_sql[] = "select pg_try_advisory_lock($1::int, hashtext($2))";
+	struct db_num inst = db_n(in->id);
+	const char *lp[2];
+	PGresult *res;
+	int rc, finished = 0, locked = 0;
+
+	memset(&r, 0, sizeof r);
+	r.app = app;
+	r.in = in;
+	r.out = out;
+	snprintf(r.subject, sizeof r.subject, "call:%" PRId64, (int64_t)call_id);
+	if (call_id <= 0) {
+		out->rc = AG_EINVAL;
+		snprintf(out->note, sizeof out->note, "call event without data.id");
+		return;
+	}
+	lp[0] = inst.s;
+	lp[1] = r.subject;
+	/* One process per call at a time, also across hosts. */
+	res = db_query(&app->db, lock_sql, 2, lp);
+	locked = res && db_bool(res, 0, 0);
+	PQclear(res);
+	if (!locked) {
+		out->rc = res ? AG_EBUSY : AG_EDB;
+		snprintf(out->note, sizeof out->note, "call is being processed elsewhere");
+		return;
+	}
+	rc = gorgias_open(&r.g, app->cfg, &app->db, in);
+	if (rc) {
+		snprintf(out->note, sizeof out->note, "Gorgias credentials unusable");
+		goto done;
+	}
+	aircall_open(&r.a, app->cfg, &app->db, in->id,
+		     in->aircall_oauth ? NULL : in->aircall_api_id, in->aircall_secret);
+	if ((rc = merge_event(&r, ev, (int64_t)call_id)))
+		goto done;
+	if ((rc = call_facts_read(r.stored, &r.facts)))
+		goto done;
+	if (phone_normalize(r.facts.raw_digits, in->country, r.phone) == PHONE_OK)
+		r.st.phone = r.phone;
+	if (crypto_random_digits(r.digits, 8) == AG_OK)
+		r.st.placeholder_digits = r.digits;
+	if ((rc = load_context(&r)))
+		goto done;
+	ps.locale = in->locale;
+	ps.time_zone = in->time_zone;
+	ps.dashboard_url = app->cfg->aircall_dashboard_url;
+	ps.account_url = r.g.base;
+	for (int i = 0; i < MAX_STEPS && !finished && !rc; i++)
+		rc = step(&r, &ps, &finished);
+	if (!rc && !finished)
+		snprintf(out->note, sizeof out->note, "stopped after %d steps", MAX_STEPS);
+done:
+	if (rc && !out->note[0])
+		snprintf(out->note, sizeof out->note, "%s%s%s", ag_strerror(rc),
+			 r.g.last_error[0] ? ": " : "", r.g.last_error);
+	out->rc = rc;
+	out->wait_s = r.g.wait_s ? r.g.wait_s : r.a.wait_s;
+	out->gorgias_requests = r.g.requests;
+	if (rc == AG_EAUTH && r.g.last_status >= 401 && r.g.last_status <= 403)
+		store_disable(&app->db, in->id, "authorization_removed");
+	if (rc == AG_ERATE && r.g.limited_for_s > app->cfg->rate_patience_s)
+		store_disable(&app->db, in->id, "rate_limited");
+	res = db_query(&app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, lp);
+	PQclear(res);
+	gorgias_close(&r.g);
+	free_posted(&r);
+	free(r.customer_name);
+	json_decref(r.stored);
+}

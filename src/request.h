@@ -1,0 +1,51 @@
+/* One HTTP request as the handlers see it, whether it came through
+ * FastCGI or plain CGI, and the response they build. */
+#ifndef AG_REQUEST_H
+#define AG_REQUEST_H
+
+#include "buf.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct request {
+	const char *method;
+	char path[256];           /* routed path: no query, no mount prefix */
+	const char *query;
+	const char *content_type;
+	const char *cookie;
+	const char *remote_addr;
+	long long content_length; /* -1 when not given */
+	struct buf body;          /* bounded by the configured maximum */
+	int body_too_big;
+	int body_unreadable;
+};
+
+struct response {
+	int status;
+	const char *content_type;
+	struct buf headers;       /* extra "Name: value\r\n" lines */
+	struct buf body;
+};
+
+/* What the process does once the response is out (after FCGI_Finish). */
+struct after {
+	int drain;
+	int64_t event_id;
+};
+
+void response_init(struct response *r);
+void response_free(struct response *r);
+/* Sets a JSON answer (steals j). */
+void response_json(struct response *r, int status, json_t *j);
+/* A JSON error: {"error": code, "message": message}. */
+void response_error(struct response *r, int status, const char *code, const char *message);
+int response_header(struct response *r, const char *name, const char *value);
+const char *status_text(int status);
+
+/* Fills path from REQUEST_URI (or SCRIPT_NAME + PATH_INFO), removing the
+ * query and the mount prefix of public_url. */
+void request_set_path(struct request *req, const char *request_uri, const char *script_name,
+		      const char *path_info, const char *public_url);
+
+#endif

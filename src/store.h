@@ -1,0 +1,46 @@
+/* Installations: loading them (with their vendor secrets opened) and the
+ * small lookups every event needs. */
+#ifndef AG_STORE_H
+#define AG_STORE_H
+
+#include "config.h"
+#include "db.h"
+
+#include <stdint.h>
+
+struct installation {
+	int64_t id;
+	char account[64];
+	int gorgias_oauth;           /* else basic email + API key */
+	char *gorgias_email;
+	char *gorgias_secret;        /* opened: API key or access token */
+	char *gorgias_refresh;       /* opened refresh token, or NULL */
+	int aircall_oauth;
+	char *aircall_api_id;
+	char *aircall_secret;        /* opened: API token or access token */
+	int enabled;
+	char disabled_reason[32];
+	int numbers_all;
+	char locale[4];
+	char country[4];
+	char time_zone[64];
+	char phone_lookup[8];        /* "", "search" or "filter" */
+	int tags_by_id;
+	int note_on_create;          /* -1 unknown, 0 ignored, 1 accepted */
+};
+
+void installation_free(struct installation *in);
+/* AG_OK, AG_ENOTFOUND or AG_EDB. */
+int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
+			    struct installation *in);
+/* Finds the installation a webhook token belongs to: looks up its keyed
+ * hash, then compares in constant time. Sets *id. */
+int store_installation_by_token(struct db *db, const struct config *cfg, const char *token,
+				int64_t *id);
+/* SU3: is this Aircall number connected? */
+int store_number_selected(struct db *db, const struct installation *in, int64_t number_id);
+int store_disable(struct db *db, int64_t installation_id, const char *reason);
+int store_set_capability(struct db *db, int64_t installation_id, const char *column,
+			 const char *value);
+
+#endif

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "phone.h"
 #include "store.h"
+#include "tags.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -272,6 +273,35 @@ out:
 	return rc;
 }
 
+/* G7: an app adds its tags on install; cached ids also spare accounts
+ * that refuse unknown tag names a refused request per new tag. */
+static void prepare_tags(struct app *app, int64_t inst_id, const json_t *numbers)
+{
+	const char *names[64] = { "Aircall", "Inbound call", "Outbound call", "Voicemail",
+				  "Missed call", "Callback request", "Called back", "Aircall SMS" };
+	size_t n = 8, i;
+	struct installation in;
+	struct gorgias g;
+	const json_t *num;
+	int rc;
+
+	json_array_foreach(numbers, i, num) {
+		const char *name = json_string_value(json_object_get(num, "name"));
+		if (name && n < sizeof names / sizeof names[0])
+			names[n++] = name;
+	}
+	if (store_installation_load(&app->db, app->cfg, inst_id, &in))
+		return;
+	rc = gorgias_open(&g, app->cfg, &app->db, &in);
+	if (!rc)
+		rc = tags_prepare(&g, names, n);
+	if (rc)
+		log_warn("install: tags not prepared (%s); they are resolved on first use",
+			 ag_strerror(rc));
+	gorgias_close(&g);
+	installation_free(&in);
+}
+
 int cli_install(struct app *app, int argc, char **argv)
 {
 	struct install_args a;
@@ -350,6 +380,7 @@ int cli_install(struct app *app, int argc, char **argv)
 		fprintf(stderr, "aircall-gorgias install: could not store the installation\n");
 		goto out;
 	}
+	prepare_tags(app, inst_id, nc.all);
 	log_info("installation %" PRId64 " for %s installed (webhook %s, %zu numbers)", inst_id,
 		 a.account, webhook_id, json_array_size(nc.all));
 	{

@@ -303,6 +303,8 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 		json_object_set_new(b, "ticket_intent", json_true());
 		if ((rc = save_bridge(r)))
 			return rc;
+		if ((rc = tags_cached_ids(&r->g, op->body)))
+			return rc;
 		if (r->in->tags_by_id && (rc = tags_body_to_ids(&r->g, op->body)))
 			return rc;
 		rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
@@ -357,10 +359,15 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 	case OP_REMOVE_TAGS:
 		method = op->kind == OP_ADD_TAGS ? "POST" : "DELETE";
 		snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/tags", op->ticket_id);
-		if (r->in->tags_by_id) {
-			json_t *ids = NULL;
+		if ((rc = tags_cached_ids(&r->g, op->body)))
+			return rc;
+		if (r->in->tags_by_id && json_object_get(op->body, "names")) {
+			json_t *ids = NULL, *have = json_object_get(op->body, "ids"), *v;
+			size_t i;
 			if ((rc = tags_resolve(&r->g, json_object_get(op->body, "names"), &ids)))
 				return rc;
+			json_array_foreach(have, i, v)
+				json_array_append(ids, v);
 			json_object_del(op->body, "names");
 			json_object_set_new(op->body, "ids", ids);
 		}

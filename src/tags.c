@@ -135,3 +135,68 @@ int tags_refusal(const char *vendor_error)
 {
 	return vendor_error && (strstr(vendor_error, "tag") || strstr(vendor_error, "Tag"));
 }
+
+int tags_cached_ids(struct gorgias *g, json_t *body)
+{
+	json_t *tags = json_object_get(body, "tags"), *names = json_object_get(body, "names"), *t;
+	json_t *ids, *rest;
+	size_t i;
+	int64_t id;
+
+	json_array_foreach(tags, i, t) {
+		const char *name = json_string_value(json_object_get(t, "name"));
+		if (!name)
+			continue;
+		if (cached(g, name, &id))
+			return AG_EDB;
+		if (id) {
+			json_object_del(t, "name");
+			json_object_set_new(t, "id", json_integer(id));
+		}
+	}
+	if (!json_is_array(names))
+		return AG_OK;
+	ids = json_array();
+	rest = json_array();
+	if (!ids || !rest) {
+		json_decref(ids);
+		json_decref(rest);
+		return AG_ENOMEM;
+	}
+	json_array_foreach(names, i, t) {
+		if (!json_is_string(t))
+			continue;
+		if (cached(g, json_string_value(t), &id)) {
+			json_decref(ids);
+			json_decref(rest);
+			return AG_EDB;
+		}
+		json_array_append_new(id ? ids : rest, id ? json_integer(id) : json_incref(t));
+	}
+	if (json_array_size(ids))
+		json_object_set_new(body, "ids", ids);
+	else
+		json_decref(ids);
+	if (json_array_size(rest))
+		json_object_set_new(body, "names", rest);
+	else {
+		json_object_del(body, "names");
+		json_decref(rest);
+	}
+	return AG_OK;
+}
+
+int tags_prepare(struct gorgias *g, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t id;
+		int rc;
+
+		if (!names[i] || !*names[i])
+			continue;
+		rc = resolve_one(g, names[i], &id);
+		if (rc)
+			return rc;
+	}
+	return AG_OK;
+}

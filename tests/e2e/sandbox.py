@@ -1,0 +1,148 @@
+"""A connected installation for end-to-end tests: a Gorgias account and an
+Aircall company in the fakes, joined by the bridge's own `install` command.
+
+Import the fixture into a test module:  from sandbox import installed
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fakes"))
+import aircall_events as ev  # noqa: E402
+
+ACCOUNT = "acme"
+GORGIAS_EMAIL = "owner@acme.test"
+GORGIAS_KEY = "gorgias-api-key-e2e"
+AIRCALL_ID = "aircall-api-id-e2e"
+AIRCALL_TOKEN = "aircall-api-token-e2e"
+AGENT_EMAIL = "ana@example.com"   # aircall_events.user() default
+NUMBER_ID = 2001                  # aircall_events.number() default
+NUMBER_E164 = "+33176111111"
+
+
+class Sandbox:
+    def __init__(self, fakes, cli, web=None):
+        self.fakes = fakes
+        self.fg = fakes.gorgias.api
+        self.fa = fakes.aircall.api
+        self.cli = cli
+        self.web = web
+        self.account = ACCOUNT
+        self.company_id = None
+        self.installation_id = None
+        self.token = None
+        self.admin_id = None
+        self.agent_id = None
+
+    def setup_vendors(self, agent=True, numbers=((NUMBER_ID, NUMBER_E164, "Support line"),),
+                      **account_settings):
+        acct = self.fg.add_account(ACCOUNT, email=GORGIAS_EMAIL, api_key=GORGIAS_KEY,
+                                   **account_settings)
+        self.admin_id = _find_id(self.fg.users(ACCOUNT), GORGIAS_EMAIL)
+        if agent:
+            self.agent_id = self.fg.add_user(ACCOUNT, AGENT_EMAIL, role="agent",
+                                             name="Ana Agent")["id"]
+        company = self.fa.add_company("Acme", api_id=AIRCALL_ID, api_token=AIRCALL_TOKEN)
+        self.company_id = company["id"]
+        for nid, e164, name in numbers:
+            self.fa.add_number(self.company_id, e164, name=name, id=nid, digits=ev.spaced(e164))
+        return acct
+
+    def install(self, *extra, env=None, check=True):
+        res = self.cli("install", "--gorgias-account", ACCOUNT, "--gorgias-email", GORGIAS_EMAIL,
+                       "--gorgias-api-key", GORGIAS_KEY, "--aircall-api-id", AIRCALL_ID,
+                       "--aircall-api-token", AIRCALL_TOKEN, *extra, env=env, check=check)
+        if res.returncode == 0:
+            self.installation_id = res.json()["installation_id"]
+            hooks = self.fa.webhooks(self.company_id)
+            assert hooks, "install created no Aircall webhook"
+            self.token = hooks[-1]["token"]
+        return res
+
+    # ---- webhooks
+    def scenario(self, **kw):
+        kw.setdefault("token", self.token)
+        return ev.CallScenario(**kw)
+
+    def post(self, body, web=None):
+        srv = web or self.web
+        status, _headers, data = _post(srv.url("/webhooks/aircall"), body)
+        return status, data
+
+    # ---- Gorgias side
+    def tickets(self):
+        return self.fg.tickets(ACCOUNT)
+
+    def wait_tickets(self, n=1, timeout=15.0, predicate=None):
+        deadline = time.time() + timeout
+        last = []
+        while time.time() < deadline:
+            last = self.tickets()
+            if len(last) >= n and (predicate is None or predicate(last)):
+                return last
+            time.sleep(0.1)
+        raise AssertionError(f"expected {n} ticket(s) in the fake Gorgias, have {len(last)}: "
+                             f"{json.dumps(last, indent=1)[:3000]}")
+
+    def gorgias_requests(self, **kw):
+        return [r for r in self.fg.requests(ACCOUNT, **kw) if not r["path"].startswith("/__admin")]
+
+    def inbox(self, pg):
+        return pg.query("select id, event, status, attempts, last_error from inbox order by id")
+
+
+def _find_id(users, email):
+    for u in users:
+        if u.get("email") == email:
+            return u["id"]
+    return None
+
+
+def _post(url, body):
+    import urllib.error
+    import urllib.request
+    data = body if isinstance(body, (bytes, bytearray)) else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=15) as r:
+            raw = r.read()
+            return r.status, dict(r.headers), _maybe_json(raw)
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), _maybe_json(e.read())
+
+
+def _maybe_json(raw):
+    try:
+        return json.loads(raw.decode())
+    except ValueError:
+        return raw
+
+
+def notes(ticket):
+    return [m for m in ticket.get("messages", []) if m.get("channel") == "internal-note"]
+
+
+def wait_inbox_settled(pg, timeout=20.0):
+    """Until no event is pending or being worked on."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        n = pg.scalar("select count(*) from inbox where status in ('pending', 'working')")
+        if int(n) == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("inbox did not settle: " + json.dumps(
+        pg.query("select id, event, status, attempts, last_error from inbox"), default=str))
+
+
+@pytest.fixture
+def installed(db, fakes, cli, lighttpd):
+    """An installation behind the session lighttpd, all numbers selected."""
+    sb = Sandbox(fakes, cli, lighttpd)
+    sb.setup_vendors()
+    sb.install("--country", "FR", "--time-zone", "Europe/Paris")
+    return sb

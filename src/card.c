@@ -97,6 +97,7 @@ int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char 
 		/* Merged or deleted in Gorgias since we cached it. */
 		lookup_forget_customer(g, phone);
 		*customer_id = 0;
+		rc = AG_ECONFLICT; /* not "unknown caller": look up again */
 	}
 	if (rc)
 		goto out;

@@ -39,7 +39,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 
 	if (s->file) {
-		if (s->limit > 0 && s->written + (long long)len > s->limit) {
+		/* A declared size over the limit stops the transfer at once. */
+		if (s->limit > 0 && (s->written + (long long)len > s->limit ||
+				     s->resp->content_length > s->limit)) {
 			s->too_big = 1;
 			return 0;
 		}

@@ -193,14 +193,11 @@ static int find_by_form(struct gorgias *g, const char *form, json_t **list)
 	return gorgias_call(g, "GET", path, NULL, list);
 }
 
-int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
+int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
 {
-	char forms[LOOKUP_VARIANTS][PHONE_MAX];
 	struct db_num a = db_n(g->in->id);
 	const char *p[] = { a.s, e164 };
-	size_t nforms;
 	PGresult *r;
-	int rc = AG_OK;
 
 	*customer_id = 0;
 	*name = NULL;
@@ -212,10 +209,19 @@ int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, c
 		*customer_id = db_i64(r, 0, 0);
 		if (db_str(r, 0, 1))
 			*name = strdup(db_str(r, 0, 1));
-		PQclear(r);
-		return AG_OK;
 	}
 	PQclear(r);
+	return AG_OK;
+}
+
+int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
+{
+	char forms[LOOKUP_VARIANTS][PHONE_MAX];
+	size_t nforms;
+	int rc = lookup_cached_customer(g, e164, customer_id, name);
+
+	if (rc || *customer_id)
+		return rc;
 
 	nforms = phone_variants(e164, g->in->country, forms, LOOKUP_VARIANTS);
 	for (size_t i = 0; i < nforms && !*customer_id; i++) {

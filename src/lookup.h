@@ -16,6 +16,8 @@ int lookup_admin(struct gorgias *g, int64_t *user_id);
  * stored variants a human may have typed. *customer_id 0 when none;
  * *name (caller frees) may be NULL. */
 int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
+/* The cache alone (no API request). */
+int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
 /* Remembers phone → customer (after a lookup or a creation). */
 int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
 			     const char *name);

@@ -478,21 +478,22 @@ int plan_call(const struct call_state *st, const struct plan_settings *ps, struc
 	if (!answered && !over)
 		return AG_OK;
 
+	/* CN5: every note needs its author, the ticket its assignee (CT7). */
+	if (f->user_email && !st->agent_resolved) {
+		op->kind = OP_RESOLVE_AGENT;
+		op->email = f->user_email;
+		return AG_OK;
+	}
+	if (!st->agent_user_id && !st->admin_resolved) {
+		op->kind = OP_RESOLVE_ADMIN;
+		return AG_OK;
+	}
+	if (!note_author(st)) {
+		op->kind = OP_SKIP;
+		op->reason = "no Gorgias user matches the agent and the account has no admin (TS4)";
+		return AG_OK;
+	}
 	if (!st->ticket_id) {
-		if (f->user_email && !st->agent_resolved) {
-			op->kind = OP_RESOLVE_AGENT;
-			op->email = f->user_email;
-			return AG_OK;
-		}
-		if (!st->agent_user_id && !st->admin_resolved) {
-			op->kind = OP_RESOLVE_ADMIN;
-			return AG_OK;
-		}
-		if (!note_author(st)) {
-			op->kind = OP_SKIP;
-			op->reason = "no Gorgias user matches the agent and the account has no admin (TS4)";
-			return AG_OK;
-		}
 		if (!st->customer_id)
 			return plan_customer(st, op);
 		/* A voicemail known before the ticket exists is uploaded first, so

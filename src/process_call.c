@@ -38,8 +38,53 @@ struct call_run {
 	char digits[12];
 	char **posted;               /* owned keys */
 	size_t nposted;
+	int phone_locked;            /* holds the caller's advisory lock */
 	struct outcome *out;
 };
+
+/* Two calls from one new caller, handled by two processes, must not
+ * create two customers: finding and creating a caller's customer happens
+ * under a lock on the phone number (released once the customer is known). */
+static int lock_phone(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id);
+	char key[48];
+	const char *p[] = { a.s, key };
+
+	if (r->phone_locked)
+		return AG_OK;
+	snprintf(key, sizeof key, "phone:%s", r->phone);
+	for (int i = 0; i < 400 && !ag_stop; i++) {
+		PGresult *res = db_query(&r->app->db,
+			"select pg_try_advisory_lock($1::int, hashtext($2))", 2, p);
+		int got = res && db_bool(res, 0, 0);
+
+		PQclear(res);
+		if (!res)
+			return AG_EDB;
+		if (got) {
+			r->phone_locked = 1;
+			return AG_OK;
+		}
+		usleep(50 * 1000);
+	}
+	return AG_EBUSY;
+}
+
+static void unlock_phone(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id);
+	char key[48];
+	const char *p[] = { a.s, key };
+	PGresult *res;
+
+	if (!r->phone_locked)
+		return;
+	snprintf(key, sizeof key, "phone:%s", r->phone);
+	res = db_query(&r->app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, p);
+	PQclear(res);
+	r->phone_locked = 0;
+}
 
 static void free_posted(struct call_run *r)
 {
@@ -187,13 +232,15 @@ static int exec_find_customer(struct call_run *r)
 	if (rc)
 		return rc;
 	r->st.customer_looked_up = 1;
+	/* Remembered for this call: the ticket need not ask again. */
+	json_object_set_new(bridge_notes(r), "looked_up", json_true());
 	if (id) {
 		r->st.customer_id = id;
 		set_customer_name(r, name);
 		rc = save_ids(r);
-		if (!rc)
-			rc = save_bridge(r);
 	}
+	if (!rc)
+		rc = save_bridge(r);
 	free(name);
 	return rc;
 }
@@ -227,10 +274,19 @@ static int ensure_customer_note(struct call_run *r, const json_t *body, const js
 static int exec_create_customer(struct call_run *r, struct op *op)
 {
 	json_t *made = NULL;
+	int64_t cached = 0;
+	char *name = NULL;
 	int rc;
 
-	if (r->in->note_on_create == 0) {
-		/* Known to be ignored here: send it where it sticks instead. */
+	/* Another call from this caller may have created it meanwhile. */
+	if (r->st.phone && (rc = lookup_cached_customer(&r->g, r->phone, &cached, &name)))
+		return rc;
+	if (cached) {
+		r->st.customer_id = cached;
+		set_customer_name(r, name);
+		free(name);
+		rc = save_ids(r);
+		return rc ? rc : save_bridge(r);
 	}
 	rc = gorgias_call(&r->g, "POST", "/api/customers", op->body, &made);
 	if (rc == AG_ECONFLICT) {
@@ -323,8 +379,9 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 			lookup_forget_customer(&r->g, r->phone);
 			r->st.customer_id = 0;
 			r->st.customer_looked_up = 0;
+			json_object_del(bridge_notes(r), "looked_up");
 			json_decref(made);
-			return save_ids(r) ? AG_EDB : AG_OK;
+			return save_ids(r) || save_bridge(r) ? AG_EDB : AG_OK;
 		}
 		if (rc) {
 			json_decref(made);
@@ -340,6 +397,51 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 	return record_keys(r, op, r->st.ticket_id);
 }
 
+/* A note sent once may have landed even though no answer came back (a
+ * timeout, a lost connection): before sending it again, look for it by its
+ * external id. Costs a request only after such a failure. */
+static int note_already_there(struct call_run *r, const struct op *op, int *found)
+{
+	const char *ext = json_string_value(json_object_get(op->body, "external_id"));
+	char path[96];
+	json_t *list = NULL, *m;
+	size_t i;
+	int rc;
+
+	*found = 0;
+	if (!ext)
+		return AG_OK;
+	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages?limit=100", op->ticket_id);
+	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
+	json_array_foreach(json_object_get(list, "data"), i, m) {
+		const char *e = json_string_value(json_object_get(m, "external_id"));
+		if (e && strcmp(e, ext) == 0)
+			*found = 1;
+	}
+	json_decref(list);
+	return rc == AG_ENOTFOUND ? AG_OK : rc;
+}
+
+static int intent_set(struct call_run *r, const char *key, int on)
+{
+	json_t *b = bridge_notes(r), *in = json_object_get(b, "intents");
+
+	if (!json_is_object(in)) {
+		in = json_object();
+		json_object_set_new(b, "intents", in);
+	}
+	if (on)
+		json_object_set_new(in, key, json_true());
+	else
+		json_object_del(in, key);
+	return save_bridge(r);
+}
+
+static int intent_pending(struct call_run *r, const char *key)
+{
+	return json_is_true(json_object_get(json_object_get(bridge_notes(r), "intents"), key));
+}
+
 static int exec_ticket_op(struct call_run *r, struct op *op)
 {
 	char path[96];
@@ -350,6 +452,19 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 	switch (op->kind) {
 	case OP_ADD_MESSAGE:
 		snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages", op->ticket_id);
+		if (op->nkeys && intent_pending(r, op->keys[0])) {
+			int found;
+			if ((rc = note_already_there(r, op, &found)))
+				return rc;
+			if (found) {
+				log_info("call %" PRId64 ": %s had landed already", r->facts.id, op->keys[0]);
+				if ((rc = record_keys(r, op, 0)))
+					return rc;
+				return intent_set(r, op->keys[0], 0);
+			}
+		}
+		if (op->nkeys && (rc = intent_set(r, op->keys[0], 1)))
+			return rc;
 		break;
 	case OP_UPDATE_TICKET:
 		method = "PUT";
@@ -391,6 +506,8 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 	}
 	if (!rc)
 		rc = record_keys(r, op, gorgias_id(made));
+	if (!rc && op->kind == OP_ADD_MESSAGE && op->nkeys)
+		rc = intent_set(r, op->keys[0], 0);
 	json_decref(made);
 	return rc;
 }
@@ -451,6 +568,10 @@ static int exec_card(struct call_run *r)
 	if (customer_id && !r->st.customer_id) {
 		r->st.customer_id = customer_id;
 		save_ids(r);
+	} else if (rc == AG_ENOTFOUND && !customer_id) {
+		r->st.customer_looked_up = 1;
+		json_object_set_new(bridge_notes(r), "looked_up", json_true());
+		save_bridge(r);
 	}
 	/* IC: best effort. Whatever happened, the card is not tried again
 	 * and ticket work goes on; only a lost database is worth a retry. */
@@ -471,6 +592,7 @@ static int load_context(struct call_run *r)
 		return AG_EDB;
 	r->st.number_selected = sel;
 	r->st.uploads = json_object_get(b, "uploads");
+	r->st.customer_looked_up = json_is_true(json_object_get(b, "looked_up"));
 	if (!r->customer_name && json_is_string(json_object_get(b, "customer_name")))
 		set_customer_name(r, json_string_value(json_object_get(b, "customer_name")));
 	if (r->facts.callback_of) {
@@ -525,10 +647,14 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		r->st.admin_resolved = !rc;
 		break;
 	case OP_FIND_CUSTOMER:
-		rc = exec_find_customer(r);
+		rc = lock_phone(r);
+		if (!rc)
+			rc = exec_find_customer(r);
 		break;
 	case OP_CREATE_CUSTOMER:
-		rc = exec_create_customer(r, &op);
+		rc = r->st.phone ? lock_phone(r) : AG_OK;
+		if (!rc)
+			rc = exec_create_customer(r, &op);
 		break;
 	case OP_CREATE_TICKET:
 		rc = exec_create_ticket(r, &op);
@@ -544,6 +670,8 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		break;
 	}
 	op_free(&op);
+	if (r->st.customer_id)
+		unlock_phone(r);
 	return rc;
 }
 
@@ -617,6 +745,7 @@ done:
 		store_disable(&app->db, in->id, "authorization_removed");
 	if (rc == AG_ERATE && r.g.limited_for_s > app->cfg->rate_patience_s)
 		store_disable(&app->db, in->id, "rate_limited");
+	unlock_phone(&r);
 	res = db_query(&app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, lp);
 	PQclear(res);
 	gorgias_close(&r.g);

@@ -34,19 +34,19 @@ build build/asan build/unit cgi-bin:
 	mkdir -p $@
 
 build/%.o: src/%.c $(wildcard src/*.h) | build
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 build/migrations.o: build/migrations.c | build
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 build/main.o: src/main.c $(wildcard src/*.h) | build
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 $(BIN): build/main.o $(OBJS) | cgi-bin
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
-	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC    $< (asan)"; $(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
 build/asan/migrations.o: build/migrations.c | build/asan
-	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
+	@echo "  CC    $< (asan)"; $(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
 $(ASANBIN): build/asan/main.o $(ASANOBJS) | cgi-bin
 	$(CC) -g $(SANITIZE) -o $@ $^ $(LDLIBS)
 asan: $(ASANBIN)

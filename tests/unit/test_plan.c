@@ -346,11 +346,12 @@ static void test_merge_order(void)
 	for (int a = 0; a < 5; a++)
 		for (int b = 0; b < 5; b++) {
 			int order[5], n = 0;
-			json_t *stored = json_object();
+			json_t *stored;
 			char *text;
 
 			if (a == b)
 				continue;
+			stored = json_object();
 			order[n++] = a;
 			order[n++] = b;
 			for (int c = 0; c < 5; c++)

@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Benchmarks of aircall-gorgias (`make bench`). Figures are counts from the
+fake Gorgias's request log, or ratios against a baseline measured in the
+same run: these machines are noisy, absolute rates mean little.
+
+  1. Gorgias requests per call (issue "calls"): answered call with a cached
+     customer, with a known but uncached customer, with a new customer; missed
+     call; voicemail.
+  2. Acknowledgement throughput (issue "budget"): webhooks/s through lighttpd
+     + the bridge, as a ratio of a bare "hello" FastCGI on the same lighttpd.
+  3. Replay of N calls (default 500) as fast as the web server takes them,
+     against a fake Gorgias with a real limit (80 per 20 s): requests per call,
+     calls per hour sustained, the largest window use seen.
+
+usage: bench/run.py [--calls N] [--skip-replay] [--skip-wrk]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+sys.path.insert(0, str(REPO / "tests" / "fakes"))
+
+import harness  # noqa: E402
+from sandbox import ACCOUNT, Sandbox  # noqa: E402
+
+
+def cli_runner(env):
+    def run(*args, env=None, check=False, timeout=120):
+        return harness.run_cli(list(args), env or base_env, timeout=timeout, check=check)
+    base_env = env
+    return run
+
+
+def settle(pg, timeout=600, worker_env=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        n = int(pg.scalar("select count(*) from inbox where status in ('pending','working')"))
+        if n == 0:
+            return
+        if worker_env:
+            harness.run_cli(["worker", "--once"], worker_env, timeout=600)
+        time.sleep(0.2)
+    raise SystemExit("bench: inbox did not settle")
+
+
+def gorgias_count(fg, since):
+    return len([r for r in fg.requests(ACCOUNT, since=since) if "/api/" in r["path"]])
+
+
+def per_call_budget(sb, pg, env):
+    fg, fa = sb.fg, sb.fa
+    media = sb.fakes.aircall.base_url
+    rows = []
+
+    def measure(label, bodies, media_names=()):
+        for name in media_names:
+            fa.add_media(name, size=30_000, content_type="audio/mpeg")
+        since = fg.last_seq()
+        for b in bodies:
+            status, _ = sb.post(b)
+            assert status == 200, status
+        settle(pg, worker_env=env)
+        rows.append((label, gorgias_count(fg, since)))
+
+    known = "+34611000001"
+    fg.add_customer(ACCOUNT, name="Known Caller", email="known@shop.test", phone=known)
+    # warm the user and tag caches with one call from another number
+    warm = sb.scenario(call_id=900001, external="+34611000099")
+    measure("(warm-up call, new customer, cold caches)", [warm.ended()])
+
+    c = sb.scenario(call_id=900002, external=known)
+    measure("answered call, known customer, not cached",
+            [c.created(), c.answered(), c.hungup(), c.ended()])
+    c = sb.scenario(call_id=900003, external=known)
+    measure("answered call, cached customer",
+            [c.created(), c.answered(), c.hungup(), c.ended()])
+    c = sb.scenario(call_id=900004, external="+34611000002")
+    measure("answered call, new customer",
+            [c.created(), c.answered(), c.hungup(), c.ended()])
+    c = sb.scenario(call_id=900005, external=known, media_base=media)
+    measure("answered call, cached customer, with recording",
+            c.answered_sequence(with_recording=True), ["recording-900005.mp3"])
+    c = sb.scenario(call_id=900006, external=known)
+    measure("missed call, cached customer", c.missed_sequence())
+    c = sb.scenario(call_id=900007, external="+34611000003")
+    measure("missed call, new customer", c.missed_sequence())
+    c = sb.scenario(call_id=900008, external=known, media_base=media)
+    measure("voicemail, cached customer", c.voicemail_sequence(), ["voicemail-900008.mp3"])
+    return rows
+
+
+def wrk(url, seconds, script=None, env=None):
+    argv = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
+    if script:
+        argv += ["-s", str(script)]
+    p = subprocess.run(argv + [url], capture_output=True, text=True, env=env, timeout=seconds + 60)
+    m = re.search(r"Requests/sec:\s+([\d.]+)", p.stdout)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", p.stdout)
+    return float(m.group(1)) if m else 0.0, int(non2xx.group(1)) if non2xx else 0
+
+
+def build_hello(workdir):
+    out = workdir / "hello.fcgi"
+    subprocess.run(["cc", "-O2", "-o", str(out), str(REPO / "bench" / "hello.c"), "-lfcgi"],
+                   check=True)
+    return out
+
+
+def replay(sb, pg, env, calls):
+    fg = sb.fg
+    fg.update_account(ACCOUNT, rate_limit=80, rate_limit_basic=80, rate_window=20)
+    bodies = []
+    for i in range(calls):
+        c = sb.scenario(call_id=800000 + i, external="+346120%05d" % (i % 200))
+        bodies += [c.created(), c.answered(), c.hungup(), c.ended()]
+    since = fg.last_seq()
+    pg.execute("truncate rate_use; update rate_limit set blocked_until = '-infinity'")
+    t0 = time.time()
+    lock = threading.Lock()
+    idx = [0]
+
+    def sender():
+        while True:
+            with lock:
+                if idx[0] >= len(bodies):
+                    return
+                b = bodies[idx[0]]
+                idx[0] += 1
+            sb.post(b)
+
+    threads = [threading.Thread(target=sender) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    t_ack = time.time() - t0
+    worker = subprocess.Popen([str(harness.bridge_binary()), "worker"], env=harness.clean_env(env),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        settle(pg, timeout=calls * 10)
+    finally:
+        harness.stop_process(worker)
+    elapsed = time.time() - t0
+    n = gorgias_count(fg, since)
+    done = int(pg.scalar("select count(*) from call_record where gorgias_ticket_id is not null "
+                         "and call_id >= 800000"))
+    return {
+        "calls": calls, "events": len(bodies), "acknowledged_in_s": round(t_ack, 2),
+        "events_per_s_acknowledged": round(len(bodies) / t_ack, 1),
+        "tickets": done, "gorgias_requests": n, "requests_per_call": round(n / calls, 2),
+        "elapsed_s": round(elapsed, 1), "calls_per_hour": int(calls / elapsed * 3600),
+        "max_window_use": fg.max_window_use(ACCOUNT), "limit": "80 per 20 s",
+        "failed": int(pg.scalar("select count(*) from inbox where status = 'failed'")),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--skip-replay", action="store_true")
+    ap.add_argument("--skip-wrk", action="store_true")
+    ap.add_argument("--seconds", type=int, default=5)
+    args = ap.parse_args()
+
+    root = harness.make_run_dir(prefix="ag-bench-")
+    (root / "logs").mkdir()
+    (root / "logs").chmod(0o777)
+    pg = harness.PgCluster(root / "pg")
+    fakes = harness.Fakes(root / "fakes")
+    servers = []
+    try:
+        pg.init().start()
+        pg.createdb()
+        fakes.start()
+        port = harness.free_port()
+        log = harness.BridgeLog(root / "logs" / "bridge.log").create().path
+        env = harness.bridge_env_for(pg, fakes, f"http://127.0.0.1:{port}", log, log_level="warn")
+        harness.run_cli(["migrate"], env, check=True)
+        web = harness.Lighttpd(root / "lighttpd", harness.bridge_binary(), env, port=port,
+                               max_procs=4).start()
+        servers.append(web)
+        sb = Sandbox(fakes, cli_runner(env), web)
+        sb.setup_vendors()
+        sb.fg.update_account(ACCOUNT, rate_limit=10000, rate_limit_basic=10000)
+        sb.install("--country", "ES")
+
+        print("== Gorgias requests per call (counted from the fake's request log)")
+        for label, n in per_call_budget(sb, pg, env):
+            print(f"  {n:3d}  {label}")
+
+        if not args.skip_wrk and shutil.which("wrk"):
+            hello = harness.Lighttpd(root / "hello", build_hello(root), {}, max_procs=4).start()
+            servers.append(hello)
+            base_rps, _ = wrk(hello.url("/"), args.seconds)
+            wenv = dict(os.environ, AG_BENCH_TOKEN=sb.token, AG_BENCH_BASE=str(int(time.time())))
+            hook_rps, non2xx = wrk(web.url("/"), args.seconds, REPO / "bench" / "webhook.lua", wenv)
+            print("== Webhook acknowledgement throughput (wrk -t2 -c16, same lighttpd, same run)")
+            print(f"  hello FastCGI: {base_rps:9.0f} req/s")
+            print(f"  webhooks:      {hook_rps:9.0f} req/s  (non-2xx: {non2xx})")
+            print(f"  ratio:         {hook_rps / base_rps if base_rps else 0:9.3f}")
+            settle(pg, worker_env=env)
+        if not args.skip_replay:
+            print(f"== Replay of {args.calls} answered calls against an 80 per 20 s limit")
+            print(json.dumps(replay(sb, pg, env, args.calls), indent=2))
+    finally:
+        for s in servers:
+            s.stop()
+        fakes.stop()
+        pg.destroy()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

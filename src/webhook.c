@@ -69,7 +69,7 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 	json_error_t jerr;
 	int64_t inst = 0, event_id = 0;
 	json_int_t ts;
-	char *stored = NULL;
+	char *stored = NULL, *canon = NULL;
 	int rc, duplicate = 0;
 
 	if (req->body_too_big) {
@@ -128,9 +128,15 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		response_error(resp, 400, "missing_fields", "call events need data.id");
 		goto out;
 	}
-	/* Aircall has no event id: the event, its resource and its moment
-	 * identify a delivery; redeliveries repeat all three. */
-	snprintf(key, sizeof key, "%s:%s:%" JSON_INTEGER_FORMAT, event, id, ts);
+	/* Aircall has no event id: the event, its resource, its moment and a
+	 * digest of its data identify a delivery (two comments posted in one
+	 * second differ only in their data). */
+	canon = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!canon || crypto_hmac_hex("dedupe", canon, strlen(canon), hash)) {
+		response_error(resp, 500, "internal", "could not store the event");
+		goto out;
+	}
+	snprintf(key, sizeof key, "%s:%s:%" JSON_INTEGER_FORMAT ":%.32s", event, id, ts, hash);
 	if (strncmp(event, "call.", 5) == 0)
 		snprintf(subject, sizeof subject, "call:%s", id);
 	else if (strncmp(event, "message.", 8) == 0)
@@ -165,6 +171,7 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		after->event_id = event_id;
 	}
 out:
+	free(canon);
 	free(stored);
 	json_decref(root);
 }

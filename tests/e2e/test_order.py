@@ -5,7 +5,10 @@ Seeded: the seed is printed on failure; AG_ORDER_SEED replays one."""
 
 import os
 import random
+import subprocess
 import threading
+
+import harness
 
 from sandbox import installed, notes, wait_inbox_settled  # noqa: F401
 
@@ -18,7 +21,9 @@ def _events(sb, cid, media_base):
     return call, seq
 
 
-def test_any_order_any_duplicates_same_ticket(installed, db):
+def test_any_order_any_duplicates_same_ticket(installed, db, binary, bridge_env):
+    # This test is about order and duplicates, not the budget (see test_budget).
+    installed.fg.update_account("acme", rate_limit=400, rate_limit_basic=400)
     seed = int(os.environ.get("AG_ORDER_SEED", random.randrange(1 << 31)))
     rnd = random.Random(seed)
     fa = installed.fa
@@ -39,6 +44,8 @@ def test_any_order_any_duplicates_same_ticket(installed, db):
             if status != 200:
                 errors.append((status, reply))
 
+    worker = subprocess.Popen([str(binary), "worker"], env=harness.clean_env(bridge_env),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     chunks = [deliveries[i::4] for i in range(4)]
     threads = [threading.Thread(target=send, args=(c,)) for c in chunks]
     for t in threads:
@@ -47,7 +54,7 @@ def test_any_order_any_duplicates_same_ticket(installed, db):
         t.join()
     try:
         assert not errors
-        wait_inbox_settled(db, timeout=60)
+        wait_inbox_settled(db, timeout=90)
         tickets = installed.tickets()
         assert sorted(t["external_id"] for t in tickets) == [f"aircall:call:{i}" for i in ids]
         for t in tickets:
@@ -64,3 +71,5 @@ def test_any_order_any_duplicates_same_ticket(installed, db):
     except AssertionError:
         print(f"AG_ORDER_SEED={seed}")
         raise
+    finally:
+        harness.stop_process(worker)

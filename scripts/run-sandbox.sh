@@ -1,0 +1,46 @@
+#!/bin/sh
+# `make run`: a complete local sandbox of aircall-gorgias.
+#
+#   - installs the Debian packages it needs (when run as root),
+#   - builds cgi-bin/aircall-gorgias.fcgi,
+#   - then scripts/sandbox.py starts a private PostgreSQL (var/pg), the fake
+#     Gorgias (127.0.0.1:18091) and fake Aircall (127.0.0.1:18092) with a
+#     sandbox account, lighttpd serving the bridge on 127.0.0.1:8080, installs
+#     the bridge for the sandbox account and waits; Ctrl-C stops everything.
+#
+# Everything it writes lives under var/ (git-ignored). Ports can be changed
+# with AG_SANDBOX_HTTP_PORT, AG_SANDBOX_GORGIAS_PORT, AG_SANDBOX_AIRCALL_PORT,
+# AG_SANDBOX_PG_PORT. POSIX sh, so `sh scripts/run-sandbox.sh` works too.
+set -eu
+
+cd "$(dirname "$0")/.."
+
+PACKAGES="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjansson-dev
+libpq-dev libssl-dev postgresql lighttpd python3 curl ca-certificates"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+        missing="$missing $p"
+    fi
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "== installing$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update
+        # shellcheck disable=SC2086 # word splitting wanted
+        apt-get install -y --no-install-recommends $missing
+    else
+        echo "missing packages:$missing" >&2
+        echo "install them (sudo apt-get install$missing) or run as root" >&2
+        exit 1
+    fi
+fi
+
+echo "== building"
+make
+
+# sandbox.py stops everything it started on Ctrl-C (SIGINT) and SIGTERM;
+# exec, so the signal reaches it directly and this shell leaves nothing behind.
+exec /usr/bin/python3 scripts/sandbox.py "$@"

@@ -66,7 +66,7 @@ test: test-unit test-e2e
 test-asan: $(ASANBIN) test-unit
 	AG_BINARY=$(CURDIR)/$(ASANBIN) $(PYTHON) -m pytest -q tests/e2e
 
-run: $(BIN)
+run:
 	sh scripts/run-sandbox.sh
 
 bench: $(BIN)

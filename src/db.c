@@ -49,19 +49,35 @@ PGresult *db_query(struct db *db, const char *sql, int nparams, const char *cons
 {
 	PGresult *r;
 	ExecStatusType st;
+	int in_tx;
 
-	if (db_ensure(db))
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (db_ensure(db))
+			return NULL;
+		in_tx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+		r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+			return r;
+		if (PQstatus(db->conn) != CONNECTION_OK) {
+			/* The server went away (restart, failover) since the last
+			 * request of this long-lived process: one fresh connection
+			 * and one more try, unless a transaction was under way
+			 * (its earlier statements are lost; the caller must redo). */
+			PQclear(r);
+			db_close(db);
+			if (!in_tx && attempt == 0) {
+				log_info("database connection lost; reconnecting");
+				continue;
+			}
+			log_error("database connection lost");
+			return NULL;
+		}
+		log_error("database statement failed: %s",
+			  r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
+		PQclear(r);
 		return NULL;
-	r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return r;
-	log_error("database statement failed: %s",
-		  r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
-	PQclear(r);
-	/* A broken connection is replaced on the next db_ensure. */
-	if (PQstatus(db->conn) != CONNECTION_OK)
-		db_close(db);
+	}
 	return NULL;
 }
 

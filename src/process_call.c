@@ -342,6 +342,31 @@ static int adopt_existing_ticket(struct call_run *r, int *found)
 		*found = 1;
 	}
 	json_decref(list);
+	if (rc || !*found)
+		return rc;
+	/* What the lost creation carried is on the ticket: record those
+	 * notes as done, so that only what is missing gets sent. */
+	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages?limit=100", r->st.ticket_id);
+	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
+	if (!rc) {
+		struct op seen = { .kind = OP_ADD_MESSAGE };
+		char prefix[48];
+		size_t i, plen;
+		json_t *m;
+
+		plen = (size_t)snprintf(prefix, sizeof prefix, "aircall:call:%" PRId64 ":", r->facts.id);
+		snprintf(seen.keys[seen.nkeys++], sizeof seen.keys[0], "ticket");
+		json_array_foreach(json_object_get(list, "data"), i, m) {
+			const char *e = json_string_value(json_object_get(m, "external_id"));
+			if (!e || strncmp(e, prefix, plen) != 0 || seen.nkeys >= PLAN_MAX_KEYS)
+				continue;
+			e += plen;
+			snprintf(seen.keys[seen.nkeys++], sizeof seen.keys[0], "%s%s",
+				 strchr(e, ':') ? "" : "note:", e);
+		}
+		rc = record_keys(r, &seen, r->st.ticket_id);
+	}
+	json_decref(list);
 	return rc;
 }
 
@@ -354,6 +379,13 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 		rc = adopt_existing_ticket(r, &found);
 		if (rc)
 			return rc;
+		if (found) {
+			log_info("call %" PRId64 ": ticket %" PRId64 " had been created already",
+				 r->facts.id, r->st.ticket_id);
+			json_object_del(b, "ticket_intent");
+			rc = save_ids(r);
+			return rc ? rc : save_bridge(r);
+		}
 	}
 	if (!found) {
 		json_object_set_new(b, "ticket_intent", json_true());
@@ -392,7 +424,8 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 		if (!r->st.ticket_id)
 			return AG_ETEMP;
 	}
-	if ((rc = save_ids(r)))
+	json_object_del(b, "ticket_intent");
+	if ((rc = save_ids(r)) || (rc = save_bridge(r)))
 		return rc;
 	return record_keys(r, op, r->st.ticket_id);
 }

@@ -75,6 +75,12 @@ void request_set_path(struct request *req, const char *request_uri, const char *
 	size_t plen = 0, n;
 
 	req->path[0] = '\0';
+	/* Servers disagree on SCRIPT_NAME (mod_proxy_fcgi puts the route
+	 * there): the route is PATH_INFO when set, else REQUEST_URI's path. */
+	if (path_info && *path_info) {
+		snprintf(req->path, sizeof req->path, "%s", path_info);
+		return;
+	}
 	if (request_uri && *request_uri) {
 		n = strcspn(request_uri, "?#");
 		if (n >= sizeof req->path)

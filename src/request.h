@@ -43,7 +43,8 @@ void response_error(struct response *r, int status, const char *code, const char
 int response_header(struct response *r, const char *name, const char *value);
 const char *status_text(int status);
 
-/* Fills path from REQUEST_URI (or SCRIPT_NAME + PATH_INFO), removing the
+/* Fills path from PATH_INFO when set, else from REQUEST_URI (or
+ * SCRIPT_NAME), removing the
  * query and the mount prefix of public_url. */
 void request_set_path(struct request *req, const char *request_uri, const char *script_name,
 		      const char *path_info, const char *public_url);

@@ -66,7 +66,8 @@ def test_slow_replies_past_the_timeout_never_duplicate(db, fakes, cli, lighttpd_
                                                        bridge_env_base):
     """A reply slower than the timeout may still have been applied: the bridge
     checks before sending again (ticket by external id, notes by external id)."""
-    env = dict(bridge_env_base, AG_HTTP_TIMEOUT_MS="700")
+    # Many quick attempts here (the loop makes every event due at once).
+    env = dict(bridge_env_base, AG_HTTP_TIMEOUT_MS="700", AG_MAX_ATTEMPTS="60")
     srv = lighttpd_factory(env=env)
     sb = Sandbox(fakes, cli, srv)
     sb.setup_vendors()

@@ -76,35 +76,51 @@ json_t *card_contents(const json_t *customer, const json_t *tickets, const char 
 	return c;
 }
 
+/* Name, email and notes change rarely; a ringing phone should not wait for
+ * them (or spend a request) more than once in this many seconds. */
+#define CARD_PROFILE_MAX_AGE 3600
+
 int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char *phone,
 	      int64_t *customer_id)
 {
 	json_t *customer = NULL, *tickets = NULL, *contents = NULL, *body = NULL;
 	char path[160], *name = NULL;
-	int rc;
+	int rc = AG_OK;
 
-	if (!*customer_id) {
-		rc = lookup_customer(g, phone, customer_id, &name);
+	customer = lookup_cached_profile(g, phone, CARD_PROFILE_MAX_AGE);
+	if (!customer && !*customer_id) {
+		rc = lookup_customer_full(g, phone, customer_id, &name, &customer);
 		free(name);
 		if (rc)
-			return rc;
-		if (!*customer_id)
-			return AG_ENOTFOUND; /* IC2: a card only for a known caller */
+			goto out;
+		if (!*customer_id) {
+			rc = AG_ENOTFOUND; /* IC2: a card only for a known caller */
+			goto out;
+		}
 	}
-	snprintf(path, sizeof path, "/api/customers/%" PRId64, *customer_id);
-	rc = gorgias_call(g, "GET", path, NULL, &customer);
-	if (rc == AG_ENOTFOUND) {
-		/* Merged or deleted in Gorgias since we cached it. */
-		lookup_forget_customer(g, phone);
-		*customer_id = 0;
-		rc = AG_ECONFLICT; /* not "unknown caller": look up again */
+	if (customer && json_object_get(customer, "note")) {
+		*customer_id = gorgias_id(customer);
+	} else {
+		json_decref(customer);
+		customer = NULL;
+		snprintf(path, sizeof path, "/api/customers/%" PRId64, *customer_id);
+		rc = gorgias_call(g, "GET", path, NULL, &customer);
+		if (rc == AG_ENOTFOUND) {
+			/* Merged or deleted in Gorgias since we cached it. */
+			lookup_forget_customer(g, phone);
+			*customer_id = 0;
+			rc = AG_ECONFLICT; /* not "unknown caller": look up again */
+		}
+		if (rc)
+			goto out;
 	}
-	if (rc)
-		goto out;
+	lookup_remember_profile(g, phone, customer);
 	/* IC3 in one more request: the customer's latest tickets. */
 	snprintf(path, sizeof path, "/api/tickets?customer_id=%" PRId64
 		 "&order_by=created_datetime:desc&limit=30&trashed=false", *customer_id);
 	rc = gorgias_call(g, "GET", path, NULL, &tickets);
+	if (rc == AG_ENOTFOUND || rc == AG_EREJECT)
+		lookup_forget_customer(g, phone);
 	if (rc)
 		goto out;
 	contents = card_contents(customer, tickets, g->base, g->in->locale);

@@ -216,10 +216,18 @@ int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *custome
 
 int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
 {
+	return lookup_customer_full(g, e164, customer_id, name, NULL);
+}
+
+int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_id, char **name,
+			 json_t **found)
+{
 	char forms[LOOKUP_VARIANTS][PHONE_MAX];
 	size_t nforms;
 	int rc = lookup_cached_customer(g, e164, customer_id, name);
 
+	if (found)
+		*found = NULL;
 	if (rc || *customer_id)
 		return rc;
 
@@ -243,10 +251,46 @@ int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, c
 			*customer_id = gorgias_id(best);
 			if (n && *n)
 				*name = strdup(n);
+			if (found)
+				*found = json_incref((json_t *)best);
 		}
 		json_decref(list);
 	}
 	if (*customer_id)
 		rc = lookup_remember_customer(g, e164, *customer_id, *name);
 	return rc;
+}
+
+json_t *lookup_cached_profile(struct gorgias *g, const char *e164, long max_age_s)
+{
+	struct db_num a = db_n(g->in->id), age = db_n(max_age_s);
+	const char *p[] = { a.s, e164, age.s };
+	PGresult *r = db_query(g->db,
+		"select customer_id, name, email, note from customer_cache "
+		"where installation_id = $1 and phone = $2 "
+		"and profile_at > now() - make_interval(secs => $3::int)", 3, p);
+	json_t *c = NULL;
+
+	if (r && PQntuples(r) == 1)
+		c = json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)db_i64(r, 0, 0),
+			      "name", db_str(r, 0, 1), "email", db_str(r, 0, 2), "note", db_str(r, 0, 3));
+	PQclear(r);
+	return c;
+}
+
+int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *c)
+{
+	struct db_num a = db_n(g->in->id), id = db_n(gorgias_id(c));
+	const char *p[] = { a.s, e164, id.s, json_string_value(json_object_get(c, "name")),
+			    json_string_value(json_object_get(c, "email")),
+			    json_string_value(json_object_get(c, "note")) };
+
+	if (!phone_is_e164(e164) || !gorgias_id(c))
+		return AG_OK;
+	return db_exec(g->db,
+		"insert into customer_cache (installation_id, phone, customer_id, name, email, note, "
+		"  profile_at) values ($1, $2, $3, $4, $5, $6, now()) "
+		"on conflict (installation_id, phone) do update set customer_id = excluded.customer_id, "
+		"  name = excluded.name, email = excluded.email, note = excluded.note, "
+		"  profile_at = now(), updated_at = now()", 6, p);
 }

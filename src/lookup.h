@@ -16,6 +16,14 @@ int lookup_admin(struct gorgias *g, int64_t *user_id);
  * stored variants a human may have typed. *customer_id 0 when none;
  * *name (caller frees) may be NULL. */
 int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
+/* The same, also handing out the customer object the search returned
+ * (*found, caller decrefs; NULL when it came from the cache). */
+int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_id, char **name,
+			 json_t **found);
+/* The cached profile (name, email, note) when fetched less than max_age_s
+ * ago: a {"id","name","email","note"} object (caller decrefs) or NULL. */
+json_t *lookup_cached_profile(struct gorgias *g, const char *e164, long max_age_s);
+int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *customer);
 /* The cache alone (no API request). */
 int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
 /* Remembers phone → customer (after a lookup or a creation). */

@@ -15,7 +15,7 @@ static const char *media_kinds[] = { "voicemail", "recording" };
 const char *op_name(enum op_kind kind)
 {
 	static const char *names[] = {
-		"none", "skip", "resolve_agent", "resolve_admin", "find_customer",
+		"none", "skip", "resolve_agent", "resolve_admin", "resolve_assignee", "find_customer",
 		"create_customer", "create_ticket", "add_message", "update_ticket",
 		"add_tags", "remove_tags", "upload_media", "insight_card",
 	};
@@ -315,10 +315,13 @@ static int plan_ticket(const struct call_state *st, const struct plan_settings *
 	messages = NULL;
 	if (!op->body)
 		goto out;
-	/* CT7: assigned to the agent with the same email, else unassigned. */
-	if (st->agent_user_id)
-		json_object_set_new(op->body, "assignee_user",
-				    json_pack("{s:I}", "id", (json_int_t)st->agent_user_id));
+	/* CT7: assigned to the agent with the same email, else unassigned; a
+	 * call assigned to someone in Aircall goes to that person. */
+	if (st->assignee_user_id || st->agent_user_id) {
+		int64_t who = st->assignee_user_id ? st->assignee_user_id : st->agent_user_id;
+		json_object_set_new(op->body, "assignee_user", json_pack("{s:I}", "id", (json_int_t)who));
+		op_key(op, "assign:%" PRId64, who);
+	}
 	op_key(op, "ticket");
 	rc = AG_OK;
 out:
@@ -488,6 +491,11 @@ int plan_call(const struct call_state *st, const struct plan_settings *ps, struc
 		op->kind = OP_RESOLVE_ADMIN;
 		return AG_OK;
 	}
+	if (f->assigned_email && !st->assignee_resolved) {
+		op->kind = OP_RESOLVE_ASSIGNEE;
+		op->email = f->assigned_email;
+		return AG_OK;
+	}
 	if (!note_author(st)) {
 		op->kind = OP_SKIP;
 		op->reason = "no Gorgias user matches the agent and the account has no admin (TS4)";
@@ -524,6 +532,18 @@ int plan_call(const struct call_state *st, const struct plan_settings *ps, struc
 		op->body = json_pack("{s:s}", "status", "open");
 		op_key(op, "status:open");
 		return op->body ? AG_OK : AG_ENOMEM;
+	}
+	/* call.assigned: the ticket follows the assignment made in Aircall. */
+	if (st->assignee_user_id) {
+		snprintf(key, sizeof key, "assign:%" PRId64, st->assignee_user_id);
+		if (!plan_posted(st, key)) {
+			op->kind = OP_UPDATE_TICKET;
+			op->ticket_id = st->ticket_id;
+			op->body = json_pack("{s:{s:I}}", "assignee_user", "id",
+					     (json_int_t)st->assignee_user_id);
+			op_key(op, "%s", key);
+			return op->body ? AG_OK : AG_ENOMEM;
+		}
 	}
 	/* CN4: one note per Aircall comment, never repeated. */
 	for (size_t i = 0; i < f->ncomments; i++) {

@@ -18,6 +18,7 @@ enum op_kind {
 	OP_SKIP,            /* nothing will ever be owed: reason says why */
 	OP_RESOLVE_AGENT,   /* look up the Gorgias user with the agent's email (CT7) */
 	OP_RESOLVE_ADMIN,   /* look up the first Gorgias admin (CN5) */
+	OP_RESOLVE_ASSIGNEE,/* look up the user the call was assigned to in Aircall */
 	OP_FIND_CUSTOMER,   /* look the caller up by phone (CT2, TS1) */
 	OP_CREATE_CUSTOMER, /* body: POST /api/customers (CT3, CT4, CS1) */
 	OP_CREATE_TICKET,   /* body: POST /api/tickets with first messages (CT1) */
@@ -66,6 +67,8 @@ struct call_state {
 	/* authors */
 	int agent_resolved;            /* lookup of the agent's email ran */
 	int64_t agent_user_id;         /* 0 = no Gorgias user with that email */
+	int assignee_resolved;         /* lookup of assigned_to's email ran */
+	int64_t assignee_user_id;      /* 0 = no Gorgias user with that email */
 	int admin_resolved;
 	int64_t admin_user_id;         /* 0 = no admin at all */
 	/* ticket */

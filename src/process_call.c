@@ -675,6 +675,10 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		rc = lookup_agent(&r->g, op.email, &r->st.agent_user_id);
 		r->st.agent_resolved = !rc;
 		break;
+	case OP_RESOLVE_ASSIGNEE:
+		rc = lookup_agent(&r->g, op.email, &r->st.assignee_user_id);
+		r->st.assignee_resolved = !rc;
+		break;
 	case OP_RESOLVE_ADMIN:
 		rc = lookup_admin(&r->g, &r->st.admin_user_id);
 		r->st.admin_resolved = !rc;

@@ -369,3 +369,15 @@ def test_unselected_number_produces_nothing(db, fakes, cli, lighttpd):
     assert sb.tickets() == []
     assert sb.gorgias_requests() == []
     assert sb.fa.insight_cards(sb.company_id, call_id=5028) == []
+
+
+def test_call_assigned_in_aircall_reassigns_the_ticket(installed, db):
+    """call.assigned: the ticket follows the assignment (matched by email, CT7)."""
+    bo = installed.fg.add_user(ACCOUNT, "bo@example.com", role="agent", name="Bo Agent")
+    call = installed.scenario(call_id=5029)
+    installed.post(call.ended())
+    ticket = _one_ticket(installed, db, min_notes=2)
+    assert ticket["assignee_user"]["id"] == installed.agent_id
+    installed.post(call.assigned(to=ev.user(id=202, name="Bo Agent", email="bo@example.com")))
+    wait_inbox_settled(db)
+    assert installed.fg.ticket(ACCOUNT, ticket["id"])["assignee_user"]["id"] == bo["id"]

@@ -334,6 +334,38 @@ static void test_callback_tags(void)
 	fx_free(&x);
 }
 
+static void test_assigned_in_aircall(void)
+{
+	struct fixture x;
+	const char *posted[16] = { "ticket", "note:answered", "note:ended", "status:open", "assign:7",
+				   "tag:Aircall", "tag:Inbound call", "tag:Support line", "tag:Level 1" };
+
+	fx_init(&x);
+	merge(x.stored, "call.ended", 120, data("done", 10, 20, 90, NULL));
+	merge(x.stored, "call.assigned", 160, data("done", 10, 20, 90,
+	      "\"assigned_to\":{\"id\":9,\"name\":\"Bo\",\"email\":\"bo@shop.test\"}"));
+	x.st.agent_resolved = 1;
+	x.st.agent_user_id = 7;
+	x.st.customer_id = 3924;
+	x.st.ticket_id = 77;
+	x.st.posted = posted;
+	x.st.nposted = 9;
+	CHECK(fx_plan(&x) == OP_RESOLVE_ASSIGNEE);
+	CHECK_STR(x.op.email, "bo@shop.test");
+	x.st.assignee_resolved = 1;
+	x.st.assignee_user_id = 12;
+	CHECK(fx_plan(&x) == OP_UPDATE_TICKET);
+	CHECK(json_integer_value(json_object_get(json_object_get(x.op.body, "assignee_user"), "id")) == 12);
+	CHECK(has_key(&x.op, "assign:12"));
+	posted[x.st.nposted++] = "assign:12";
+	CHECK(fx_plan(&x) == OP_NONE);
+	/* No Gorgias user with that email: the ticket stays as it was (TS2). */
+	x.st.assignee_user_id = 0;
+	x.st.nposted--;
+	CHECK(fx_plan(&x) == OP_NONE);
+	fx_free(&x);
+}
+
 /* Any order of the same events gives the same merged call. */
 static void test_merge_order(void)
 {
@@ -399,6 +431,7 @@ int main(void)
 	test_comments_and_tags();
 	test_voicemail_rides_on_ticket();
 	test_callback_tags();
+	test_assigned_in_aircall();
 	test_merge_order();
 	CHECK_DONE("test_plan");
 }

@@ -53,7 +53,7 @@ asan: $(ASANBIN)
 
 # Unit tests link the objects they need, under the sanitizers.
 build/unit/%: tests/unit/%.c $(ASANOBJS) | build/unit
-	$(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $< $(ASANOBJS) -o $@ $(LDLIBS)
+	@echo "  LD    $@"; $(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) $< $(ASANOBJS) -o $@ $(LDLIBS)
 
 test-unit: $(UNIT)
 	@set -e; for t in $(UNIT); do echo "== $$t"; ./$$t; done

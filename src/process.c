@@ -63,6 +63,10 @@ static void settle(struct app *app, struct inbox_event *ev, struct outcome *o)
 	} else if (o->rc == AG_EDISABLED || o->rc == AG_EAUTH) {
 		/* Kept, not failed: re-enabling replays it (AD1, AD2). */
 		inbox_postpone(&app->db, ev, 60, o->note);
+	} else if (ag_err_retryable(o->rc) && o->progressed) {
+		/* Attempts bound failures in a row, not work: an event that got
+		 * further this time starts counting afresh. */
+		inbox_postpone(&app->db, ev, backoff(1), o->note);
 	} else if (ag_err_retryable(o->rc)) {
 		inbox_retry(&app->db, ev, backoff(ev->attempts), o->note, app->cfg->max_attempts,
 			    &gave_up);

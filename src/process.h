@@ -25,6 +25,7 @@ struct outcome {
 	long wait_s;            /* for AG_ERATE / AG_EBUDGET */
 	char note[256];         /* reason for skip/failure */
 	int ignored;            /* nothing to do, ever */
+	int progressed;         /* at least one operation landed before rc */
 	int gorgias_requests;
 };
 

@@ -767,8 +767,11 @@ void process_call(struct app *app, struct installation *in, struct inbox_event *
 	ps.time_zone = in->time_zone;
 	ps.dashboard_url = app->cfg->aircall_dashboard_url;
 	ps.account_url = r.g.base;
-	for (int i = 0; i < MAX_STEPS && !finished && !rc; i++)
+	for (int i = 0; i < MAX_STEPS && !finished && !rc; i++) {
 		rc = step(&r, &ps, &finished);
+		if (!rc && !finished)
+			out->progressed = 1;
+	}
 	if (!rc && !finished)
 		snprintf(out->note, sizeof out->note, "stopped after %d steps", MAX_STEPS);
 done:

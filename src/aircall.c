@@ -23,23 +23,6 @@ void aircall_open(struct aircall *a, const struct config *cfg, struct db *db,
 	snprintf(a->scope, sizeof a->scope, "aircall:%lld", (long long)installation_id);
 }
 
-static int map_status(long status)
-{
-	if (status >= 200 && status < 300)
-		return AG_OK;
-	if (status == 401 || status == 403)
-		return AG_EAUTH;
-	if (status == 404)
-		return AG_ENOTFOUND;
-	if (status == 409)
-		return AG_ECONFLICT;
-	if (status == 429)
-		return AG_ERATE;
-	if (status >= 500)
-		return AG_ETEMP;
-	return AG_EREJECT;
-}
-
 static void observe(struct aircall *a, const struct http_resp *resp)
 {
 	struct http_resp shaped = *resp;
@@ -93,7 +76,7 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
 	a->last_status = resp.status;
 	observe(a, &resp);
 	if (!rc)
-		rc = map_status(resp.status);
+		rc = http_status_error(resp.status);
 	if (rc) {
 		snprintf(a->last_error, sizeof a->last_error, "%s %s: %s%.160s", method, path,
 			 resp.status ? "" : resp.error,
@@ -134,7 +117,7 @@ int aircall_download(struct aircall *a, const char *url, const char *file, long 
 	if (!rc && resp.content_length > limit)
 		rc = AG_ETOOBIG;
 	if (!rc)
-		rc = map_status(resp.status);
+		rc = http_status_error(resp.status);
 	if (!rc && stat(file, &sb) == 0)
 		*size = (long long)sb.st_size;
 	snprintf(content_type, ctlen, "%s", resp.content_type);

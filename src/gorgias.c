@@ -51,23 +51,6 @@ static void vendor_message(const struct http_resp *resp, char *out, size_t len)
 	json_decref(j);
 }
 
-static int map_status(long status)
-{
-	if (status >= 200 && status < 300)
-		return AG_OK;
-	if (status == 401 || status == 403)
-		return AG_EAUTH;
-	if (status == 404)
-		return AG_ENOTFOUND;
-	if (status == 409)
-		return AG_ECONFLICT;
-	if (status == 429)
-		return AG_ERATE;
-	if (status >= 500)
-		return AG_ETEMP;
-	return AG_EREJECT;
-}
-
 static int send_request(struct gorgias *g, struct http_req *req, const char *method,
 			const char *path, json_t **out)
 {
@@ -103,7 +86,7 @@ static int send_request(struct gorgias *g, struct http_req *req, const char *met
 		log_warn("gorgias %s: %s", g->in->account, g->last_error);
 		goto out;
 	}
-	rc = map_status(resp.status);
+	rc = http_status_error(resp.status);
 	log_debug("gorgias %s %s %s -> %ld", g->in->account, method, path, resp.status);
 	if (rc) {
 		char msg[200];

@@ -243,3 +243,20 @@ char *http_escape(const char *s)
 	curl_free(e);
 	return out;
 }
+
+int http_status_error(long status)
+{
+	if (status >= 200 && status < 300)
+		return AG_OK;
+	if (status == 401 || status == 403)
+		return AG_EAUTH;
+	if (status == 404)
+		return AG_ENOTFOUND;
+	if (status == 409)
+		return AG_ECONFLICT;
+	if (status == 429)
+		return AG_ERATE;
+	if (status >= 500)
+		return AG_ETEMP;
+	return AG_EREJECT;
+}

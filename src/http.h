@@ -52,6 +52,11 @@ void http_global_cleanup(void);
 int http_do(const struct http_req *req, struct http_resp *resp);
 void http_resp_free(struct http_resp *resp);
 
+/* The bridge's error for a vendor's HTTP status (both vendors alike):
+ * 2xx AG_OK, 401/403 AG_EAUTH, 404 AG_ENOTFOUND, 409 AG_ECONFLICT,
+ * 429 AG_ERATE, 5xx AG_ETEMP, any other AG_EREJECT. */
+int http_status_error(long status);
+
 /* Percent-encodes s for a query value; caller frees. */
 char *http_escape(const char *s);
 

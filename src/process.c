@@ -38,6 +38,8 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 		snprintf(out->note, sizeof out->note, "installation disabled (%s)", in.disabled_reason);
 	} else if (strncmp(ev->event, "call.", 5) == 0) {
 		process_call(app, &in, ev, out);
+	} else if (strncmp(ev->event, "message.", 8) == 0) {
+		process_message(app, &in, ev, out);
 	} else if (strcmp(ev->event, "integration.deleted") == 0) {
 		/* AD1: the app was uninstalled on the Aircall side. */
 		out->rc = store_disable(&app->db, in.id, "authorization_removed");

@@ -38,5 +38,7 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 /* Per-kind handlers (process_call.c, process_message.c). */
 void process_call(struct app *app, struct installation *in, struct inbox_event *ev,
 		  struct outcome *out);
+void process_message(struct app *app, struct installation *in, struct inbox_event *ev,
+		     struct outcome *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include "inbox.h"
 #include "log.h"
 #include "phone.h"
+#include "plan_message.h"
 #include "store.h"
 
 #include <inttypes.h>
@@ -24,6 +25,7 @@ static int event_handled(const char *event)
 		"call.voicemail_left", "call.commented", "call.tagged", "call.untagged",
 		"call.comm_assets_generated", "call.assigned", "call.transferred",
 		"call.external_transferred", "integration.deleted",
+		"message.sent", "message.received", "message.status_updated",
 	};
 	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
 		if (strcmp(event, handled[i]) == 0)
@@ -140,7 +142,7 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 	if (strncmp(event, "call.", 5) == 0)
 		snprintf(subject, sizeof subject, "call:%s", id);
 	else if (strncmp(event, "message.", 8) == 0)
-		snprintf(subject, sizeof subject, "message:%s", id);
+		msg_subject(data, subject, sizeof subject); /* one conversation at a time */
 	else
 		snprintf(subject, sizeof subject, "installation");
 	/* Stored without its token: the inbox holds no secret. */

@@ -99,6 +99,58 @@ def per_call_budget(sb, pg, env):
     return rows
 
 
+def per_message_budget(sb, pg, env):
+    """Gorgias requests per SMS (issue "messaging"): in an open conversation (aim 1, plus
+    a cached customer; the bridge also reads the ticket's state once per run, MC3-MC5),
+    opening a conversation, reopening one, and a burst applied in one run."""
+    import aircall_events as ev
+    fg, fa = sb.fg, sb.fa
+    rows = []
+    seq = [0]
+
+    def body(phone, outbound=False, **kw):
+        seq[0] += 1
+        build = ev.message_sent if outbound else ev.message_received
+        return build(token=sb.token, id="SMB%d" % seq[0], external=phone,
+                     created_at=time.time() + seq[0] / 1000.0, **kw)
+
+    def measure(label, bodies, per=1):
+        since = fg.last_seq()
+        for b in bodies:
+            status, _ = sb.post(b)
+            assert status == 200, status
+        time.sleep(1.2)  # the ordering hold
+        settle(pg, worker_env=env)
+        n = gorgias_count(fg, since)
+        rows.append((label, n / per if per > 1 else n))
+
+    def ticket_of(phone):
+        cust = [c for c in fg.customers(ACCOUNT)
+                if any(ch.get("address") == phone for ch in c.get("channels", []))][0]
+        return [t for t in fg.tickets(ACCOUNT) if t["customer"]["id"] == cust["id"]][-1]
+
+    known = "+34622000001"
+    fg.add_customer(ACCOUNT, name="Known Texter", email="texter@shop.test", phone=known)
+    measure("(warm-up: new conversation, new customer, cold caches)", [body("+34622000099")])
+    measure("opening a conversation, known customer, not cached", [body(known)])
+    measure("message in an open conversation, inbound", [body(known)])
+    measure("message in an open conversation, outbound (agent)",
+            [body(known, outbound=True, include_user=True, user=ev.user())])
+    measure("per message, burst of 5 in an open conversation", [body(known) for _ in range(5)], per=5)
+    fa.add_media("bench-photo.jpg", size=50_000, content_type="image/jpeg")
+    media = [ev.media_detail("bench-photo.jpg", "image/jpeg", media_base=sb.fakes.aircall.base_url)]
+    measure("MMS with one image in an open conversation", [body(known, media_details=media)])
+    fg.set_ticket(ACCOUNT, ticket_of(known)["id"], status="closed",
+                  closed_datetime=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600)))
+    measure("reopen (closed 1 h ago, MC5)", [body(known)])
+    fg.set_ticket(ACCOUNT, ticket_of(known)["id"], status="closed",
+                  closed_datetime=time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                time.gmtime(time.time() - 80 * 3600)))
+    measure("closed 80 h ago: new ticket, cached customer (MC5)", [body(known)])
+    measure("opening a conversation, new customer", [body("+34622000002")])
+    return rows
+
+
 def wrk(url, seconds, script=None, env=None):
     argv = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
     if script:
@@ -221,6 +273,9 @@ def main():
         print("== Gorgias requests per call (counted from the fake's request log)")
         for label, n in per_call_budget(sb, pg, env):
             print(f"  {n:3d}  {label}")
+        print("== Gorgias requests per SMS/MMS message")
+        for label, n in per_message_budget(sb, pg, env):
+            print(f"  {n:5.1f}  {label}")
 
         if not args.skip_wrk and shutil.which("wrk"):
             hello = harness.Lighttpd(root / "hello", build_hello(root), {}, max_procs=4).start()

@@ -17,6 +17,7 @@
  * copied whole into a Gorgias body. */
 #define BODY_MAX 8000
 #define NAME_MAX_LEN 200
+#define MEDIA_URL_MAX 4096
 
 const char *msg_op_name(enum msg_op_kind kind)
 {
@@ -218,11 +219,15 @@ int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
 	json_array_foreach(json_object_get(data, "media_details"), i, m) {
 		if (f->nmedia >= MSG_MAX_MEDIA)
 			break;
-		if (!str(m, "presigned_url"))
+		const char *url = str(m, "presigned_url"), *name = str(m, "file_name");
+		const char *type = str(m, "file_type");
+
+		/* A link beyond any real pre-signed URL's size is no file. */
+		if (!url || strlen(url) > MEDIA_URL_MAX)
 			continue;
-		f->media[f->nmedia].name = str(m, "file_name");
-		f->media[f->nmedia].type = str(m, "file_type");
-		f->media[f->nmedia].url = str(m, "presigned_url");
+		f->media[f->nmedia].name = name && strlen(name) <= NAME_MAX_LEN ? name : NULL;
+		f->media[f->nmedia].type = type && strlen(type) <= 100 ? type : NULL;
+		f->media[f->nmedia].url = url;
 		f->nmedia++;
 	}
 	return AG_OK;

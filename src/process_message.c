@@ -25,6 +25,7 @@
 #include "process.h"
 #include "tags.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,7 +319,12 @@ static int exec_check_ticket(struct msg_run *r, int64_t ticket_id)
 	} else {
 		int64_t ms = 0;
 		r->ticket = TICKET_CLOSED;
-		r->closed_at = msg_time_parse(json_object_get(t, "closed_datetime"), &ms) ? 0 : ms / 1000;
+		/* Without a close time, the last update bounds it from above:
+		 * MC5's "72 h or more" still holds when that is old enough. */
+		if (msg_time_parse(json_object_get(t, "closed_datetime"), &ms) &&
+		    msg_time_parse(json_object_get(t, "updated_datetime"), &ms))
+			ms = 0;
+		r->closed_at = ms / 1000;
 	}
 	/* The ticket's customer is the conversation's (a merge moves it). */
 	if (r->ticket != TICKET_UNUSABLE && gorgias_id(cust)) {
@@ -355,8 +361,12 @@ static int exec_upload(struct msg_run *r, const struct msg_facts *f, const struc
 		unlink(file);
 		return rc;
 	} else {
-		/* The name Aircall gave, bounded; the type Aircall declared. */
+		/* The name Aircall gave, bounded and reduced to harmless bytes
+		 * (it becomes a multipart filename and the file's label). */
 		snprintf(name, sizeof name, "%.150s", m->name ? m->name : "attachment");
+		for (char *c = name; *c; c++)
+			if (!isalnum((unsigned char)*c) && !strchr("._- ", *c))
+				*c = '_';
 		rc = gorgias_upload(&r->g, file, name, m->type, &att);
 		if (rc == AG_ETOOBIG || (rc == AG_EREJECT && r->g.last_status == 413)) {
 			entry = json_pack("{s:s}", "link", "too large to upload");
@@ -623,24 +633,28 @@ static int hold_left_ms(struct msg_run *r, int64_t event_id, int64_t *left)
 	return AG_OK;
 }
 
-struct pending { json_t *payload; struct msg_facts f; };
+struct pending { json_t *payload; struct msg_facts f; int64_t age_ms; };
 
 static int cmp_pending(const void *a, const void *b)
 {
 	return msg_order_cmp(&((const struct pending *)a)->f, &((const struct pending *)b)->f);
 }
 
-/* Every message of the conversation waiting in the inbox whose own time
- * is not after this one's, earliest first, this one last. */
+/* This message together with the conversation's others waiting in the
+ * inbox, earliest own time first: every earlier one, then this one, then
+ * later ones as long as their own hold is over (the first still held
+ * stops the run, so nothing overtakes it). One run reads the ticket's
+ * state once for all of them: a burst costs about one request a message. */
 static int apply_in_order(struct msg_run *r, const struct msg_facts *self)
 {
 	struct db_num a = db_n(r->in->id);
 	const char *p[] = { a.s, r->subject };
-	struct pending list[MAX_BATCH];
+	struct pending list[MAX_BATCH + 1];
 	size_t n = 0;
 	int rc = AG_OK;
 	PGresult *res = db_query(&r->app->db,
-		"select event, payload from inbox where installation_id = $1 and subject = $2 "
+		"select event, payload, (extract(epoch from now() - received_at) * 1000)::bigint "
+		"from inbox where installation_id = $1 and subject = $2 "
 		"and status in ('pending', 'working') "
 		"and event in ('message.sent', 'message.received') order by id limit 50", 2, p);
 
@@ -652,19 +666,28 @@ static int apply_in_order(struct msg_run *r, const struct msg_facts *self)
 
 		if (pl && !msg_facts_read(json_object_get(pl, "data"), db_str(res, i, 0), ts,
 					  &list[n].f) &&
-		    msg_order_cmp(&list[n].f, self) < 0 && !is_posted(r, &list[n].f))
+		    strcmp(list[n].f.id, self->id) != 0 && !is_posted(r, &list[n].f)) {
+			list[n].age_ms = db_i64(res, i, 2);
 			list[n++].payload = pl;
-		else
+		} else {
 			json_decref(pl);
+		}
 	}
 	PQclear(res);
+	list[n].f = *self;      /* this one, due now */
+	list[n].age_ms = MESSAGE_HOLD_MS;
+	list[n++].payload = NULL;
 	qsort(list, n, sizeof list[0], cmp_pending);
 	for (size_t i = 0; i < n && !rc; i++) {
-		log_info("message %s is earlier than %s: applied first", list[i].f.id, self->id);
+		int later = msg_order_cmp(&list[i].f, self) > 0;
+
+		if (later && list[i].age_ms < MESSAGE_HOLD_MS)
+			break;
+		if (list[i].payload)
+			log_info("message %s applied with %s (%s)", list[i].f.id, self->id,
+				 later ? "later, hold over" : "earlier");
 		rc = apply(r, &list[i].f);
 	}
-	if (!rc)
-		rc = apply(r, self);
 	for (size_t i = 0; i < n; i++)
 		json_decref(list[i].payload);
 	return rc;

@@ -97,6 +97,16 @@ static void test_facts(void)
 	msg_subject(d, subject, sizeof subject);
 	CHECK_STR(subject, "sms:2001:+34666444555");
 	json_decref(d);
+	/* not a phone number (a short code): its digits still key the conversation */
+	d = json_loads("{\"id\":\"x\",\"external_number\":\"MyBank 7 2 1\",\"number\":{\"id\":5}}",
+		       0, NULL);
+	msg_subject(d, subject, sizeof subject);
+	CHECK_STR(subject, "sms:5:721");
+	json_decref(d);
+	d = json_loads("{\"id\":\"x\"}", 0, NULL);
+	msg_subject(d, subject, sizeof subject);
+	CHECK_STR(subject, "sms:0:unknown");
+	json_decref(d);
 	/* no time at all in the data: the envelope's, never none (G§9.1) */
 	d = json_loads("{\"id\":7,\"direction\":\"outbound\"}", 0, NULL);
 	CHECK(msg_facts_read(d, "message.sent", 1748772000, &f) == AG_OK);

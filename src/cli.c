@@ -1,6 +1,8 @@
 #include "cli.h"
 #include "err.h"
 #include "inbox.h"
+#include "installation.h"
+#include "session.h"
 #include "log.h"
 
 #include <errno.h>
@@ -24,6 +26,8 @@ static void usage(FILE *to)
 	      "  retry [--installation ID]  put failed events back in the queue\n"
 	      "  enable --installation ID   re-enable a disabled installation; its kept\n"
 	      "                             events are then applied in order\n"
+	      "  settings-link --installation ID\n"
+	      "                             print a one-time link (15 min) to the settings page\n"
 	      "Configuration comes from the environment (see README.md).\n", to);
 }
 
@@ -147,43 +151,53 @@ static int cmd_retry(struct app *app, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_enable(struct app *app, int argc, char **argv)
+static int installation_arg(int argc, char **argv)
 {
 	long inst = -1;
-	struct db_num id;
-	const char *p[1];
-	PGresult *r;
-	int found;
 
 	for (int i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--installation") == 0 && i + 1 < argc)
 			inst = parse_long(argv[++i], -1);
+	return inst > 0 && inst <= 0x7fffffffL ? (int)inst : -1;
+}
+
+static int cmd_enable(struct app *app, int argc, char **argv)
+{
+	int inst = installation_arg(argc, argv), rc;
+
 	if (inst <= 0) {
 		usage(stderr);
 		return 2;
 	}
-	id = db_n(inst);
-	p[0] = id.s;
-	/* AD2: the events kept while disabled are pending and become due as
-	 * soon as the installation is enabled, oldest first. */
-	r = db_query(&app->db,
-		"update installation set state = 'enabled', disabled_reason = null, disabled_at = null, "
-		"  updated_at = now() where id = $1 returning id", 1, p);
-	if (!r)
+	rc = installation_enable(&app->db, inst);
+	if (rc == AG_ENOTFOUND)
+		fprintf(stderr, "aircall-gorgias: no installation %d\n", inst);
+	if (rc)
 		return 1;
-	found = PQntuples(r) == 1;
-	PQclear(r);
-	if (!found) {
-		fprintf(stderr, "aircall-gorgias: no installation %ld\n", inst);
-		return 1;
+	printf("{\"installation_id\": %d, \"state\": \"enabled\"}\n", inst);
+	return 0;
+}
+
+/* A signed one-time link to an installation's settings page: the only
+ * way into it besides the install flow. */
+static int cmd_settings_link(struct app *app, int argc, char **argv)
+{
+	int inst = installation_arg(argc, argv), rc;
+	char url[1024];
+
+	if (inst <= 0) {
+		usage(stderr);
+		return 2;
 	}
-	db_exec(&app->db, "update inbox set next_attempt_at = now() where installation_id = $1 "
-			  "and status = 'pending'", 1, p);
-	db_exec(&app->db, "update rate_limit set limited_since = null, blocked_until = '-infinity' "
-			  "where scope = 'gorgias:' || (select gorgias_account from installation where id = $1)",
-		1, p);
-	log_info("installation %ld enabled", inst);
-	printf("{\"installation_id\": %ld, \"state\": \"enabled\"}\n", inst);
+	if (migrate_run(&app->db))
+		return 1;
+	rc = settings_link_new(&app->db, app->cfg, inst, url, sizeof url);
+	if (rc == AG_ENOTFOUND)
+		fprintf(stderr, "aircall-gorgias: no installation %d\n", inst);
+	if (rc)
+		return 1;
+	/* The link is a credential: printed for the operator, never logged. */
+	puts(url);
 	return 0;
 }
 
@@ -210,6 +224,8 @@ int cli_main(struct app *app, int argc, char **argv)
 		return cmd_retry(app, argc, argv);
 	if (strcmp(cmd, "enable") == 0)
 		return cmd_enable(app, argc, argv);
+	if (strcmp(cmd, "settings-link") == 0)
+		return cmd_settings_link(app, argc, argv);
 	fprintf(stderr, "aircall-gorgias: unknown command %s\n", cmd);
 	usage(stderr);
 	return 2;

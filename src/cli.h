@@ -1,4 +1,5 @@
-/* The command line: migrate, worker, install, status, retry, enable. */
+/* The command line: migrate, worker, install, status, retry, enable,
+ * settings-link. */
 #ifndef AG_CLI_H
 #define AG_CLI_H
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int gorgias_open(struct gorgias *g, const struct config *cfg, struct db *db,
 		 struct installation *in)
@@ -51,8 +52,8 @@ static void vendor_message(const struct http_resp *resp, char *out, size_t len)
 	json_decref(j);
 }
 
-static int send_request(struct gorgias *g, struct http_req *req, const char *method,
-			const char *path, json_t **out)
+static int send_once(struct gorgias *g, struct http_req *req, const char *method,
+		     const char *path, json_t **out)
 {
 	struct http_resp resp;
 	char url[2048];
@@ -110,6 +111,35 @@ static int send_request(struct gorgias *g, struct http_req *req, const char *met
 	}
 out:
 	http_resp_free(&resp);
+	return rc;
+}
+
+/* Refresh margin: a token this close to its expiry is renewed first, so
+ * that a request never starts with a token that dies in flight. */
+#define REFRESH_MARGIN_S 300
+
+static int send_request(struct gorgias *g, struct http_req *req, const char *method,
+			const char *path, json_t **out)
+{
+	int oauth = g->in->gorgias_oauth && g->in->id > 0, rc;
+
+	if (oauth && g->in->gorgias_expires_at > 0 &&
+	    g->in->gorgias_expires_at - (long long)time(NULL) < REFRESH_MARGIN_S) {
+		rc = gorgias_refresh(g);
+		if (rc)
+			return rc;
+	}
+	rc = send_once(g, req, method, path, out);
+	if (rc != AG_EAUTH || g->last_status != 401 || !oauth)
+		return rc;
+	/* A 401 with a token we thought valid: expired early or revoked.
+	 * One refresh and one retry; a second 401 means the grant is gone. */
+	rc = gorgias_refresh(g);
+	if (rc)
+		return rc;
+	rc = send_once(g, req, method, path, out);
+	if (rc == AG_EAUTH && g->last_status == 401)
+		store_disable(g->db, g->in->id, "authorization_removed");
 	return rc;
 }
 

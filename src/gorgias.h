@@ -39,6 +39,11 @@ int gorgias_call(struct gorgias *g, const char *method, const char *path,
 int gorgias_upload(struct gorgias *g, const char *file, const char *name,
 		   const char *content_type, json_t **attachment);
 
+/* Renews the OAuth access token now (gorgias_auth.c). AG_EAUTH when the
+ * grant was refused: the installation is then disabled with reason
+ * authorization_removed (AD1). */
+int gorgias_refresh(struct gorgias *g);
+
 /* The id of the first element of a list answer ({"data": [...]}) or of an
  * array, 0 when empty. */
 int64_t gorgias_first_id(const json_t *list);

@@ -15,7 +15,13 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
 void handle_healthz(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
-void handle_reserved(struct app *app, struct request *req, struct response *resp,
+void handle_install(struct app *app, struct request *req, struct response *resp,
+		    struct after *after);
+void handle_gorgias_callback(struct app *app, struct request *req, struct response *resp,
+			     struct after *after);
+void handle_aircall_callback(struct app *app, struct request *req, struct response *resp,
+			     struct after *after);
+void handle_settings(struct app *app, struct request *req, struct response *resp,
 		     struct after *after);
 
 #endif

@@ -8,10 +8,10 @@
 #include "err.h"
 #include "gorgias.h"
 #include "http.h"
+#include "installation.h"
 #include "log.h"
 #include "phone.h"
 #include "store.h"
-#include "tags.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,14 +37,6 @@ static const struct {
 	{ "--locale", "AG_LOCALE", offsetof(struct install_args, locale) },
 	{ "--country", "AG_COUNTRY", offsetof(struct install_args, country) },
 	{ "--time-zone", "AG_TIME_ZONE", offsetof(struct install_args, time_zone) },
-};
-
-/* The events the bridge applies (the webhook subscribes to nothing else). */
-static const char *webhook_events[] = {
-	"call.created", "call.answered", "call.hungup", "call.ended", "call.voicemail_left",
-	"call.commented", "call.tagged", "call.untagged", "call.comm_assets_generated",
-	"call.assigned", "call.transferred", "message.sent", "message.received",
-	"message.status_updated",
 };
 
 static int parse_args(int argc, char **argv, struct install_args *a)
@@ -78,19 +70,6 @@ static int parse_args(int argc, char **argv, struct install_args *a)
 	return AG_OK;
 }
 
-static int valid_time_zone(const char *tz)
-{
-	size_t n = strlen(tz);
-
-	if (n == 0 || n > 60 || strstr(tz, "..") || tz[0] == '/')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((tz[i] >= 'A' && tz[i] <= 'Z') || (tz[i] >= 'a' && tz[i] <= 'z') ||
-		      (tz[i] >= '0' && tz[i] <= '9') || strchr("/_+-", tz[i])))
-			return 0;
-	return 1;
-}
-
 static const char *check_args(const struct install_args *a)
 {
 	if (!a->account || !config_valid_account(a->account))
@@ -107,40 +86,9 @@ static const char *check_args(const struct install_args *a)
 	if (strlen(a->country) != 2 || !phone_country_code(a->country) ||
 	    a->country[0] < 'A' || a->country[0] > 'Z' || a->country[1] < 'A' || a->country[1] > 'Z')
 		return "--country must be an upper-case ISO 3166 code the bridge knows (e.g. DE, FR, US)";
-	if (!valid_time_zone(a->time_zone))
+	if (!installation_valid_time_zone(a->time_zone))
 		return "--time-zone must be an IANA zone such as Europe/Berlin";
 	return NULL;
-}
-
-/* Is number id in the comma-separated list? */
-static int listed(const char *list, int64_t id)
-{
-	char want[24];
-	size_t n;
-	const char *p = list;
-
-	snprintf(want, sizeof want, "%" PRId64, id);
-	n = strlen(want);
-	while (*p) {
-		size_t len = strcspn(p, ",");
-		if (len == n && strncmp(p, want, n) == 0)
-			return 1;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
-}
-
-struct numbers_ctx {
-	json_t *all;
-};
-
-static int collect_number(void *arg, const json_t *number)
-{
-	struct numbers_ctx *c = arg;
-
-	return json_array_append(c->all, (json_t *)number) ? AG_ENOMEM : AG_OK;
 }
 
 static int existing(struct app *app, const char *account, int64_t *id, char **webhook_id)
@@ -162,41 +110,6 @@ static int existing(struct app *app, const char *account, int64_t *id, char **we
 	return AG_OK;
 }
 
-static int create_webhook(struct aircall *ac, const char *url, char **id, char **token)
-{
-	json_t *events = json_array(), *body, *out = NULL, *w;
-	int rc;
-
-	for (size_t i = 0; events && i < sizeof webhook_events / sizeof webhook_events[0]; i++)
-		json_array_append_new(events, json_string(webhook_events[i]));
-	body = json_pack("{s:s, s:s, s:o}", "custom_name", "Gorgias (aircall-gorgias)", "url", url,
-			 "events", events);
-	if (!body)
-		return AG_ENOMEM;
-	rc = aircall_call(ac, "POST", "/v1/webhooks", body, &out);
-	json_decref(body);
-	if (rc)
-		return rc;
-	w = json_object_get(out, "webhook");
-	if (!json_is_string(json_object_get(w, "token")) ||
-	    !(json_is_string(json_object_get(w, "webhook_id")) ||
-	      json_is_integer(json_object_get(w, "webhook_id")))) {
-		json_decref(out);
-		return AG_ETEMP;
-	}
-	*token = strdup(json_string_value(json_object_get(w, "token")));
-	if (json_is_string(json_object_get(w, "webhook_id")))
-		*id = strdup(json_string_value(json_object_get(w, "webhook_id")));
-	else {
-		char buf[32];
-		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT,
-			 json_integer_value(json_object_get(w, "webhook_id")));
-		*id = strdup(buf);
-	}
-	json_decref(out);
-	return *id && *token ? AG_OK : AG_ENOMEM;
-}
-
 static int write_installation(struct app *app, const struct install_args *a, const char *webhook_id,
 			      const char *token, const json_t *numbers, int64_t *inst_id)
 {
@@ -205,9 +118,7 @@ static int write_installation(struct app *app, const struct install_args *a, con
 	char *wsecret = token ? crypto_seal(app->cfg->secret_key, token) : NULL;
 	char hash[65] = "";
 	int all = strcmp(a->numbers, "all") == 0, rc = AG_EDB;
-	const json_t *n;
 	PGresult *r = NULL;
-	size_t i;
 
 	if (!gsecret || !asecret || (token && (!wsecret || crypto_hmac_hex(app->cfg->secret_key,
 									       token, strlen(token), hash)))) {
@@ -243,23 +154,9 @@ static int write_installation(struct app *app, const struct install_args *a, con
 	*inst_id = db_i64(r, 0, 0);
 	PQclear(r);
 	r = NULL;
-	json_array_foreach(numbers, i, n) {
-		int64_t nid = (int64_t)json_integer_value(json_object_get(n, "id"));
-		struct db_num in = db_n(*inst_id), num = db_n(nid);
-		const char *name = json_string_value(json_object_get(n, "name"));
-		const char *digits = json_string_value(json_object_get(n, "digits"));
-		const char *p[] = { in.s, num.s, name ? name : "", digits ? digits : "",
-				    all || listed(a->numbers, nid) ? "true" : "false" };
-		if (nid <= 0)
-			continue;
-		if (db_exec(&app->db,
-			    "insert into installation_number (installation_id, number_id, name, digits, "
-			    "  selected) values ($1, $2, $3, $4, $5::boolean) "
-			    "on conflict (installation_id, number_id) do update set name = excluded.name, "
-			    "  digits = excluded.digits, selected = excluded.selected, updated_at = now()",
-			    5, p))
-			goto fail;
-	}
+	if (installation_save_numbers(&app->db, *inst_id, numbers, installation_pick_listed,
+				      all ? NULL : a->numbers, 0))
+		goto fail;
 	if (db_commit(&app->db))
 		goto fail;
 	rc = AG_OK;
@@ -273,46 +170,16 @@ out:
 	return rc;
 }
 
-/* G7: an app adds its tags on install; cached ids also spare accounts
- * that refuse unknown tag names a refused request per new tag. */
-static void prepare_tags(struct app *app, int64_t inst_id, const json_t *numbers)
-{
-	const char *names[64] = { "Aircall", "Inbound call", "Outbound call", "Voicemail",
-				  "Missed call", "Callback request", "Called back", "Aircall SMS" };
-	size_t n = 8, i;
-	struct installation in;
-	struct gorgias g;
-	const json_t *num;
-	int rc;
-
-	json_array_foreach(numbers, i, num) {
-		const char *name = json_string_value(json_object_get(num, "name"));
-		if (name && n < sizeof names / sizeof names[0])
-			names[n++] = name;
-	}
-	if (store_installation_load(&app->db, app->cfg, inst_id, &in))
-		return;
-	rc = gorgias_open(&g, app->cfg, &app->db, &in);
-	if (!rc)
-		rc = tags_prepare(&g, names, n);
-	if (rc)
-		log_warn("install: tags not prepared (%s); they are resolved on first use",
-			 ag_strerror(rc));
-	gorgias_close(&g);
-	installation_free(&in);
-}
-
 int cli_install(struct app *app, int argc, char **argv)
 {
 	struct install_args a;
 	struct installation tmp;
 	struct gorgias g;
 	struct aircall ac;
-	struct numbers_ctx nc = { NULL };
-	char *webhook_id = NULL, *token = NULL, url[1024];
+	char *webhook_id = NULL, *token = NULL;
 	const char *why;
 	int64_t inst_id = 0;
-	json_t *acct = NULL, *have = NULL;
+	json_t *acct = NULL, *numbers = NULL;
 	int rc = 1, grc;
 
 	if (parse_args(argc, argv, &a))
@@ -342,51 +209,27 @@ int cli_install(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	aircall_open(&ac, app->cfg, &app->db, inst_id, a.aircall_id, a.aircall_token);
-	nc.all = json_array();
-	if (!nc.all || aircall_each_number(&ac, collect_number, &nc)) {
+	if (installation_numbers(&ac, &numbers)) {
 		fprintf(stderr, "aircall-gorgias install: Aircall refused the API id/token: %s\n",
 			ac.last_error);
 		goto out;
 	}
-	snprintf(url, sizeof url, "%s/webhooks/aircall", app->cfg->public_url);
-	if (webhook_id) {
-		char path[300], *esc = http_escape(webhook_id);
-		int wrc;
-		snprintf(path, sizeof path, "/v1/webhooks/%s", esc ? esc : "");
-		free(esc);
-		wrc = aircall_call(&ac, "GET", path, NULL, &have);
-		if (wrc == AG_OK) {
-			const char *hurl = json_string_value(json_object_get(json_object_get(have, "webhook"), "url"));
-			if (!hurl || strcmp(hurl, url) != 0) {
-				/* AG_PUBLIC_URL moved: replace the webhook. */
-				aircall_call(&ac, "DELETE", path, NULL, NULL);
-				free(webhook_id);
-				webhook_id = NULL;
-			}
-		} else if (wrc == AG_ENOTFOUND) {
-			free(webhook_id);
-			webhook_id = NULL;
-		} else {
-			fprintf(stderr, "aircall-gorgias install: Aircall: %s\n", ac.last_error);
-			goto out;
-		}
-	}
-	if (!webhook_id && create_webhook(&ac, url, &webhook_id, &token)) {
+	if (installation_webhook(&ac, app->cfg, &webhook_id, &token)) {
 		fprintf(stderr, "aircall-gorgias install: could not create the Aircall webhook: %s\n",
 			ac.last_error);
 		goto out;
 	}
-	if (write_installation(app, &a, webhook_id, token, nc.all, &inst_id)) {
+	if (write_installation(app, &a, webhook_id, token, numbers, &inst_id)) {
 		fprintf(stderr, "aircall-gorgias install: could not store the installation\n");
 		goto out;
 	}
-	prepare_tags(app, inst_id, nc.all);
+	installation_prepare_tags(&app->db, app->cfg, inst_id, numbers);
 	log_info("installation %" PRId64 " for %s installed (webhook %s, %zu numbers)", inst_id,
-		 a.account, webhook_id, json_array_size(nc.all));
+		 a.account, webhook_id, json_array_size(numbers));
 	{
 		json_t *res = json_pack("{s:I, s:s, s:s, s:I, s:s}", "installation_id", (json_int_t)inst_id,
 					"gorgias_account", a.account, "webhook_id", webhook_id,
-					"numbers", (json_int_t)json_array_size(nc.all), "numbers_selected",
+					"numbers", (json_int_t)json_array_size(numbers), "numbers_selected",
 					strcmp(a.numbers, "all") == 0 ? "all" : a.numbers);
 		char *text = res ? json_dumps(res, JSON_COMPACT) : NULL;
 		if (text)
@@ -396,8 +239,7 @@ int cli_install(struct app *app, int argc, char **argv)
 	}
 	rc = 0;
 out:
-	json_decref(have);
-	json_decref(nc.all);
+	json_decref(numbers);
 	free(webhook_id);
 	if (token) {
 		memset(token, 0, strlen(token));

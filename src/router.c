@@ -13,10 +13,10 @@ struct route {
 static const struct route routes[] = {
 	{ "/webhooks/aircall", "POST", handle_webhook },
 	{ "/healthz", "GET HEAD", handle_healthz },
-	{ "/install", "GET", handle_reserved },
-	{ "/oauth/gorgias/callback", "GET", handle_reserved },
-	{ "/oauth/aircall/callback", "GET", handle_reserved },
-	{ "/settings", "GET POST", handle_reserved },
+	{ "/install", "GET", handle_install },
+	{ "/oauth/gorgias/callback", "GET", handle_gorgias_callback },
+	{ "/oauth/aircall/callback", "GET", handle_aircall_callback },
+	{ "/settings", "GET POST", handle_settings },
 };
 
 static int method_allowed(const char *methods, const char *m)
@@ -53,15 +53,4 @@ void route(struct app *app, struct request *req, struct response *resp, struct a
 		return;
 	}
 	response_error(resp, 404, "not_found", "no such route");
-}
-
-void handle_reserved(struct app *app, struct request *req, struct response *resp,
-		     struct after *after)
-{
-	(void)app;
-	(void)after;
-	log_info("%s %s: not available in this version", req->method, req->path);
-	response_error(resp, 501, "not_implemented",
-		       "the OAuth install and settings pages are not available in this version; "
-		       "use the install command (see README)");
 }

@@ -44,7 +44,8 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 		"select id, gorgias_account, gorgias_auth, gorgias_email, gorgias_secret, "
 		"  gorgias_refresh, aircall_auth, aircall_api_id, aircall_secret, state, "
 		"  coalesce(disabled_reason, ''), numbers_all, locale, default_country, time_zone, "
-		"  coalesce(gorgias_phone_lookup, ''), gorgias_tags_by_id, gorgias_note_on_create "
+		"  coalesce(gorgias_phone_lookup, ''), gorgias_tags_by_id, gorgias_note_on_create, "
+		"  coalesce(extract(epoch from gorgias_token_expires_at)::bigint, 0) "
 		"from installation where id = $1", 1, p);
 	if (!r)
 		return AG_EDB;
@@ -73,6 +74,7 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 	snprintf(in->phone_lookup, sizeof in->phone_lookup, "%s", db_str(r, 0, 15));
 	in->tags_by_id = db_bool(r, 0, 16);
 	in->note_on_create = db_str(r, 0, 17) ? db_bool(r, 0, 17) : -1;
+	in->gorgias_expires_at = (long long)db_i64(r, 0, 18);
 	PQclear(r);
 	if (!in->gorgias_secret) {
 		/* Sealed under another AG_SECRET_KEY, or tampered with. */

@@ -15,6 +15,7 @@ struct installation {
 	char *gorgias_email;
 	char *gorgias_secret;        /* opened: API key or access token */
 	char *gorgias_refresh;       /* opened refresh token, or NULL */
+	long long gorgias_expires_at; /* OAuth access token expiry (unix s), 0 unknown */
 	int aircall_oauth;
 	char *aircall_api_id;
 	char *aircall_secret;        /* opened: API token or access token */

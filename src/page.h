@@ -1,0 +1,25 @@
+/* The frame of the bridge's few HTML pages (install form, messages,
+ * settings): plain server-side HTML that reads well on a phone, in
+ * English or German. Every value goes through html.h. */
+#ifndef AG_PAGE_H
+#define AG_PAGE_H
+
+#include "buf.h"
+#include "request.h"
+
+enum lang { LANG_EN = 0, LANG_DE = 1 };
+
+/* German for an English UI string (the English text is the key); the
+ * key itself for English or when no translation exists. */
+const char *tr(enum lang l, const char *en);
+enum lang lang_of(const char *locale);
+
+void page_begin(struct buf *b, enum lang l, const char *title);
+void page_end(struct buf *b);
+/* A whole page with a title and one paragraph, as the response. */
+void page_message(struct response *resp, int status, enum lang l, const char *title,
+		  const char *text);
+/* A 302/303 redirect. */
+void page_redirect(struct response *resp, int status, const char *location);
+
+#endif

@@ -9,8 +9,8 @@
 #include "gorgias.h"
 #include "http.h"
 #include "installation.h"
+#include "session.h"
 #include "log.h"
-#include "phone.h"
 #include "store.h"
 
 #include <inttypes.h>
@@ -83,8 +83,7 @@ static const char *check_args(const struct install_args *a)
 		return "--aircall-api-id and --aircall-api-token are required";
 	if (strcmp(a->locale, "en") != 0 && strcmp(a->locale, "de") != 0)
 		return "--locale must be en or de";
-	if (strlen(a->country) != 2 || !phone_country_code(a->country) ||
-	    a->country[0] < 'A' || a->country[0] > 'Z' || a->country[1] < 'A' || a->country[1] > 'Z')
+	if (!installation_valid_country(a->country))
 		return "--country must be an upper-case ISO 3166 code the bridge knows (e.g. DE, FR, US)";
 	if (!installation_valid_time_zone(a->time_zone))
 		return "--time-zone must be an IANA zone such as Europe/Berlin";
@@ -176,7 +175,7 @@ int cli_install(struct app *app, int argc, char **argv)
 	struct installation tmp;
 	struct gorgias g;
 	struct aircall ac;
-	char *webhook_id = NULL, *token = NULL;
+	char *webhook_id = NULL, *token = NULL, link[1024];
 	const char *why;
 	int64_t inst_id = 0;
 	json_t *acct = NULL, *numbers = NULL;
@@ -226,11 +225,15 @@ int cli_install(struct app *app, int argc, char **argv)
 	installation_prepare_tags(&app->db, app->cfg, inst_id, numbers);
 	log_info("installation %" PRId64 " for %s installed (webhook %s, %zu numbers)", inst_id,
 		 a.account, webhook_id, json_array_size(numbers));
+	/* The operator's way into the settings page (a one-time link). */
+	if (settings_link_new(&app->db, app->cfg, inst_id, link, sizeof link))
+		link[0] = '\0';
 	{
-		json_t *res = json_pack("{s:I, s:s, s:s, s:I, s:s}", "installation_id", (json_int_t)inst_id,
-					"gorgias_account", a.account, "webhook_id", webhook_id,
-					"numbers", (json_int_t)json_array_size(numbers), "numbers_selected",
-					strcmp(a.numbers, "all") == 0 ? "all" : a.numbers);
+		json_t *res = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s}", "installation_id",
+					(json_int_t)inst_id, "gorgias_account", a.account, "webhook_id",
+					webhook_id, "numbers", (json_int_t)json_array_size(numbers),
+					"numbers_selected", strcmp(a.numbers, "all") == 0 ? "all" : a.numbers,
+					"settings_link", link);
 		char *text = res ? json_dumps(res, JSON_COMPACT) : NULL;
 		if (text)
 			puts(text);

@@ -136,6 +136,7 @@ void handle_install(struct app *app, struct request *req, struct response *resp,
 	const char *a;
 
 	(void)after;
+	page_security_headers(resp);
 	if (parse_query(req, install_fields, 1, &f, resp))
 		goto out;
 	if (!oauth_configured(app->cfg)) {
@@ -299,6 +300,7 @@ void handle_gorgias_callback(struct app *app, struct request *req, struct respon
 	int rc;
 
 	(void)after;
+	page_security_headers(resp);
 	memset(&t, 0, sizeof t);
 	if (callback_checks(app, req, resp, &f, &s, "gorgias", account, sizeof account))
 		goto out;
@@ -432,6 +434,7 @@ void handle_aircall_callback(struct app *app, struct request *req, struct respon
 	int rc;
 
 	(void)after;
+	page_security_headers(resp);
 	memset(&t, 0, sizeof t);
 	if (callback_checks(app, req, resp, &f, &s, "aircall", NULL, 0))
 		goto out;

@@ -104,6 +104,15 @@ void page_end(struct buf *b)
 	buf_puts(b, "</body></html>\n");
 }
 
+void page_security_headers(struct response *resp)
+{
+	response_header(resp, "Content-Security-Policy",
+			"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+			"frame-ancestors 'none'; base-uri 'none'");
+	response_header(resp, "X-Frame-Options", "DENY");
+	response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
 void page_message(struct response *resp, int status, enum lang l, const char *title,
 		  const char *text)
 {

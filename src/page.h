@@ -16,6 +16,10 @@ enum lang lang_of(const char *locale);
 
 void page_begin(struct buf *b, enum lang l, const char *title);
 void page_end(struct buf *b);
+/* Headers every page carries: no framing (the re-enable and save buttons
+ * cannot be clickjacked), no scripts, no referrer (a one-time link never
+ * leaks to another site). */
+void page_security_headers(struct response *resp);
 /* A whole page with a title and one paragraph, as the response. */
 void page_message(struct response *resp, int status, enum lang l, const char *title,
 		  const char *text);

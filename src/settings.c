@@ -440,6 +440,7 @@ void handle_settings(struct app *app, struct request *req, struct response *resp
 
 	(void)after;
 	memset(&in, 0, sizeof in);
+	page_security_headers(resp);
 	if (form_parse(q_text, strlen(q_text), get_fields, sizeof get_fields / sizeof get_fields[0],
 		       &q)) {
 		page_message(resp, 400, LANG_EN, "Not available", "Malformed parameters.");

@@ -49,6 +49,10 @@ def test_settings_lists_numbers_preselected_from_aircall(acme, db):
     assert 'id="pending"' in page and 'id="failed"' in page and 'id="budget"' in page
     assert 'name="viewport"' in page                  # usable on a phone
     assert acme.page.header("Content-Type").startswith("text/html")
+    # No framing (clickjacking of the buttons), no script, no referrer.
+    csp = acme.page.header("Content-Security-Policy")
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+    assert acme.page.header("X-Frame-Options") == "DENY"
 
 
 def test_settings_numbers_paginated_from_aircall(db, fakes, cli, lighttpd):
@@ -145,6 +149,21 @@ def test_rejects_tampered_settings_link(acme, cli, lighttpd):
     url = _link(cli, acme.installation_id)
     tampered = url[:-1] + ("0" if url[-1] != "0" else "1")
     assert Browser().get(tampered).status == 403
+
+
+def test_api_key_install_prints_a_settings_link(db, fakes, cli, lighttpd):
+    """The install command (no OAuth) hands the operator a one-time link too."""
+    from sandbox import Sandbox
+    sb = Sandbox(fakes, cli, lighttpd)
+    sb.setup_vendors(numbers=NUMBERS)
+    res = sb.install("--numbers", "2002")
+    link = res.json()["settings_link"]
+    b = Browser()
+    r = b.get(link)
+    assert r.status == 303
+    page = b.get(r.header("Location"))
+    assert page.status == 200 and _checked(page.text) == {2002}
+    assert Browser().get(link).status == 403
 
 
 def test_settings_link_for_unknown_installation_fails(acme, cli):

@@ -167,6 +167,12 @@ static const char *str(const json_t *o, const char *k)
 	return s && *s ? s : NULL;
 }
 
+/* A field too long to be what it claims is treated as absent. */
+static const char *bounded(const char *s, size_t max)
+{
+	return s && strnlen(s, max + 1) <= max ? s : NULL;
+}
+
 int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
 		   struct msg_facts *f)
 {
@@ -202,10 +208,12 @@ int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
 		f->external = str(data, "raw_digits");
 	if (json_is_integer(json_object_get(num, "id")))
 		f->number_id = json_integer_value(json_object_get(num, "id"));
-	f->number_name = str(num, "name");
-	f->number_digits = str(num, "e164_digits");
+	f->number_name = bounded(str(num, "name"), NAME_MAX_LEN);   /* a tag: ≤ 256 in Gorgias */
+	f->number_digits = bounded(str(num, "e164_digits"), 40);
 	if (!f->number_digits)
-		f->number_digits = str(num, "digits");
+		f->number_digits = bounded(str(num, "digits"), 40);
+	f->status = bounded(f->status, 40);
+	f->channel = bounded(f->channel, 40);
 	f->user_email = str(json_object_get(data, "user"), "email");
 	if (json_is_object(contact)) {
 		const json_t *emails = json_object_get(contact, "emails");

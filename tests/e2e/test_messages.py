@@ -215,6 +215,23 @@ def test_mms_images_and_pdf_uploaded_other_types_linked(installed, db):
     assert "See attached" in m["body_text"]
 
 
+def test_mms_expired_or_oversized_image_is_linked(installed, db):
+    """MC7: an image whose pre-signed link expired, or one over the size limit (checked
+    while streaming), is linked in the message instead of failing it."""
+    fa, base = installed.fa, installed.fakes.aircall.base_url
+    fa.add_media("gone.png", size=1000, content_type="image/png", status=403)
+    fa.add_media("huge.jpg", size=25 * 1000 * 1000, content_type="image/jpeg")
+    media = [ev.media_detail("gone.png", "image/png", media_base=base),
+             ev.media_detail("huge.jpg", "image/jpeg", media_base=base)]
+    _post_all(installed, [_received(installed, "SM-i2", media_details=media)])
+    [t] = _settled_tickets(installed, db)
+    [m] = t["messages"]
+    assert m["attachments"] == [] and installed.fg.uploads(ACCOUNT) == []
+    assert "gone.png" in m["body_text"] and "could not be downloaded" in m["body_text"]
+    assert "huge.jpg" in m["body_text"] and "too large" in m["body_text"]
+    assert int(db.scalar("select count(*) from inbox where status = 'failed'")) == 0
+
+
 # ----------------------------------------------------------------- order, duplicates
 
 def test_duplicate_delivery_lands_once(installed, db):

@@ -96,6 +96,21 @@ def test_known_customer_named_subject(installed, db):
     assert len(installed.fg.customers(ACCOUNT)) == 1
 
 
+def test_call_and_message_from_a_new_number_make_one_customer(installed, db):
+    """MT1 CT2-CT4: a call and an SMS from the same new number at once: one customer
+    (both take the same per-number lock before looking up or creating)."""
+    call = installed.scenario(call_id=6101)
+    bodies = [call.ended(), _received(installed, "SM-p1")]
+    threads = [threading.Thread(target=installed.post, args=(b,)) for b in bodies]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    _settled_tickets(installed, db, n=2)
+    assert len(installed.fg.customers(ACCOUNT)) == 1
+    assert {t["channel"] for t in installed.tickets()} == {"phone", "sms"}
+
+
 # ----------------------------------------------------------------- MC3-MC5
 
 def _first_ticket(sb, db, mid="SM-c1"):

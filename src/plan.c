@@ -214,6 +214,11 @@ static int plan_customer(const struct call_state *st, struct op *op)
 	/* CT3/CS1: from the Aircall contact; CT4/CS2: the placeholder. */
 	if (f->contact_email)
 		snprintf(email, sizeof email, "%s", f->contact_email);
+	else if (!st->phone)
+		/* Hidden numbers share one customer: the fixed email makes
+		 * Gorgias answer 409 from the second call on, and the executor
+		 * then reuses the customer that holds it. */
+		snprintf(email, sizeof email, "hidden-number@aircall.io");
 	else
 		snprintf(email, sizeof email, "%s@aircall.io",
 			 st->placeholder_digits ? st->placeholder_digits : "0");
@@ -222,7 +227,8 @@ static int plan_customer(const struct call_state *st, struct op *op)
 			 f->contact_first_name && f->contact_last_name ? " " : "",
 			 f->contact_last_name ? f->contact_last_name : "");
 	else
-		snprintf(name, sizeof name, "Aircall New Contact %s", st->phone ? st->phone : "anonymous");
+		snprintf(name, sizeof name, "Aircall New Contact %s",
+			 st->phone ? st->phone : "(hidden number)");
 	channels = json_array();
 	if (!channels)
 		return AG_ENOMEM;

@@ -381,3 +381,15 @@ def test_call_assigned_in_aircall_reassigns_the_ticket(installed, db):
     installed.post(call.assigned(to=ev.user(id=202, name="Bo Agent", email="bo@example.com")))
     wait_inbox_settled(db)
     assert installed.fg.ticket(ACCOUNT, ticket["id"])["assignee_user"]["id"] == bo["id"]
+
+
+def test_hidden_numbers_share_one_customer(installed, db):
+    """CT4 for "anonymous" callers: one shared placeholder customer, not one per call."""
+    for cid in (5030, 5031):
+        installed.post(installed.scenario(call_id=cid, external="anonymous").ended(outcome="missed"))
+        wait_inbox_settled(db)
+    tickets = installed.wait_tickets(2)
+    assert len({t["customer"]["id"] for t in tickets}) == 1
+    [cust] = installed.fg.customers(ACCOUNT)
+    assert cust["name"] == "Aircall New Contact (hidden number)"
+    assert {t["subject"] for t in tickets} == {"Inbound call: anonymous"}

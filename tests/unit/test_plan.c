@@ -229,6 +229,23 @@ static void test_missed_call(void)
 	fx_free(&x);
 }
 
+static void test_hidden_number_shares_one_customer(void)
+{
+	struct fixture x;
+
+	fx_init(&x);
+	merge(x.stored, "call.ended", 60, data("done", 10, 0, 40, NULL));
+	x.st.phone = NULL; /* "anonymous" */
+	x.st.agent_resolved = 1;
+	x.st.admin_resolved = 1;
+	x.st.admin_user_id = 1;
+	CHECK(fx_plan(&x) == OP_CREATE_CUSTOMER); /* CT4 without a number: no lookup */
+	CHECK_STR(json_string_value(json_object_get(x.op.body, "email")), "hidden-number@aircall.io");
+	CHECK_STR(json_string_value(json_object_get(x.op.body, "name")),
+		  "Aircall New Contact (hidden number)");
+	fx_free(&x);
+}
+
 static void test_no_author(void)
 {
 	struct fixture x;
@@ -427,6 +444,7 @@ int main(void)
 	test_answered_flow();
 	test_ended_folds_into_creation();
 	test_missed_call();
+	test_hidden_number_shares_one_customer();
 	test_no_author();
 	test_comments_and_tags();
 	test_voicemail_rides_on_ticket();

@@ -12,6 +12,7 @@
 #include "lookup.h"
 #include "plan.h"
 #include "process.h"
+#include "progress.h"
 #include "tags.h"
 
 #include <inttypes.h>
@@ -47,78 +48,42 @@ struct call_run {
  * under a lock on the phone number (released once the customer is known). */
 static int lock_phone(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	char key[48];
-	const char *p[] = { a.s, key };
+	int rc;
 
 	if (r->phone_locked)
 		return AG_OK;
-	snprintf(key, sizeof key, "phone:%s", r->phone);
-	for (int i = 0; i < 400 && !ag_stop; i++) {
-		PGresult *res = db_query(&r->app->db,
-			"select pg_try_advisory_lock($1::int, hashtext($2))", 2, p);
-		int got = res && db_bool(res, 0, 0);
-
-		PQclear(res);
-		if (!res)
-			return AG_EDB;
-		if (got) {
-			r->phone_locked = 1;
-			return AG_OK;
-		}
-		usleep(50 * 1000);
-	}
-	return AG_EBUSY;
+	rc = caller_lock(&r->app->db, r->in->id, r->phone);
+	r->phone_locked = rc == AG_OK;
+	return rc;
 }
 
 static void unlock_phone(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	char key[48];
-	const char *p[] = { a.s, key };
-	PGresult *res;
-
 	if (!r->phone_locked)
 		return;
-	snprintf(key, sizeof key, "phone:%s", r->phone);
-	res = db_query(&r->app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, p);
-	PQclear(res);
+	caller_unlock(&r->app->db, r->in->id, r->phone);
 	r->phone_locked = 0;
 }
 
 static void free_posted(struct call_run *r)
 {
-	for (size_t i = 0; i < r->nposted; i++)
-		free(r->posted[i]);
-	free(r->posted);
+	struct posted done = { r->posted, r->nposted };
+
+	posted_free(&done);
 	r->posted = NULL;
 	r->nposted = 0;
 }
 
 static int load_posted(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	const char *p[] = { a.s, r->subject };
-	PGresult *res = db_query(&r->app->db, "select op_key from posted_op "
-					      "where installation_id = $1 and subject = $2", 2, p);
-	int n;
+	struct posted done = { r->posted, r->nposted };
+	int rc = posted_load(&r->app->db, r->in->id, r->subject, &done);
 
-	free_posted(r);
-	if (!res)
-		return AG_EDB;
-	n = PQntuples(res);
-	r->posted = calloc((size_t)n + 1, sizeof *r->posted);
-	if (!r->posted) {
-		PQclear(res);
-		return AG_ENOMEM;
-	}
-	for (int i = 0; i < n; i++)
-		if ((r->posted[r->nposted] = strdup(db_str(res, i, 0))))
-			r->nposted++;
-	PQclear(res);
+	r->posted = done.keys;
+	r->nposted = done.n;
 	r->st.posted = (const char *const *)r->posted;
 	r->st.nposted = r->nposted;
-	return AG_OK;
+	return rc;
 }
 
 static json_t *bridge_notes(struct call_run *r)

@@ -23,6 +23,7 @@
 #include "phone.h"
 #include "plan_message.h"
 #include "process.h"
+#include "progress.h"
 #include "tags.h"
 
 #include <ctype.h>
@@ -73,74 +74,40 @@ static void set_name(struct msg_run *r, const char *name)
  * one new number must not create two customers. */
 static int lock_phone(struct msg_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	char key[48];
-	const char *p[] = { a.s, key };
+	int rc;
 
 	if (r->phone_locked)
 		return AG_OK;
-	snprintf(key, sizeof key, "phone:%s", r->phone);
-	for (int i = 0; i < 400 && !ag_stop; i++) {
-		PGresult *res = db_query(&r->app->db,
-			"select pg_try_advisory_lock($1::int, hashtext($2))", 2, p);
-		int got = res && db_bool(res, 0, 0);
-
-		PQclear(res);
-		if (!res)
-			return AG_EDB;
-		if (got) {
-			r->phone_locked = 1;
-			return AG_OK;
-		}
-		usleep(50 * 1000);
-	}
-	return AG_EBUSY;
+	rc = caller_lock(&r->app->db, r->in->id, r->phone);
+	r->phone_locked = rc == AG_OK;
+	return rc;
 }
 
 static void unlock_phone(struct msg_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	char key[48];
-	const char *p[] = { a.s, key };
-
 	if (!r->phone_locked)
 		return;
-	snprintf(key, sizeof key, "phone:%s", r->phone);
-	PQclear(db_query(&r->app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, p));
+	caller_unlock(&r->app->db, r->in->id, r->phone);
 	r->phone_locked = 0;
 }
 
 static void free_posted(struct msg_run *r)
 {
-	for (size_t i = 0; i < r->nposted; i++)
-		free(r->posted[i]);
-	free(r->posted);
+	struct posted done = { r->posted, r->nposted };
+
+	posted_free(&done);
 	r->posted = NULL;
 	r->nposted = 0;
 }
 
 static int load_posted(struct msg_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	const char *p[] = { a.s, r->subject };
-	PGresult *res = db_query(&r->app->db, "select op_key from posted_op "
-					      "where installation_id = $1 and subject = $2", 2, p);
-	int n;
+	struct posted done = { r->posted, r->nposted };
+	int rc = posted_load(&r->app->db, r->in->id, r->subject, &done);
 
-	free_posted(r);
-	if (!res)
-		return AG_EDB;
-	n = PQntuples(res);
-	r->posted = calloc((size_t)n + 1, sizeof *r->posted);
-	if (!r->posted) {
-		PQclear(res);
-		return AG_ENOMEM;
-	}
-	for (int i = 0; i < n; i++)
-		if ((r->posted[r->nposted] = strdup(db_str(res, i, 0))))
-			r->nposted++;
-	PQclear(res);
-	return AG_OK;
+	r->posted = done.keys;
+	r->nposted = done.n;
+	return rc;
 }
 
 static int record_key(struct msg_run *r, const char *key, int64_t gorgias_id)

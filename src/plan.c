@@ -1,5 +1,6 @@
 #include "plan.h"
 #include "buf.h"
+#include "customer.h"
 #include "err.h"
 #include "render.h"
 
@@ -204,58 +205,16 @@ static void render_opts_for(const struct call_state *st, const struct plan_setti
 static int plan_customer(const struct call_state *st, struct op *op)
 {
 	const struct call_facts *f = st->call;
-	char email[96], name[160];
-	json_t *channels;
+	struct contact c = { f->contact_id, f->contact_first_name, f->contact_last_name,
+			     f->contact_email };
 
 	if (!st->customer_looked_up && st->phone) {
 		op->kind = OP_FIND_CUSTOMER;
 		return AG_OK;
 	}
-	/* CT3/CS1: from the Aircall contact; CT4/CS2: the placeholder. */
-	if (f->contact_email)
-		snprintf(email, sizeof email, "%s", f->contact_email);
-	else if (!st->phone)
-		/* Hidden numbers share one customer: the fixed email makes
-		 * Gorgias answer 409 from the second call on, and the executor
-		 * then reuses the customer that holds it. */
-		snprintf(email, sizeof email, "hidden-number@aircall.io");
-	else
-		snprintf(email, sizeof email, "%s@aircall.io",
-			 st->placeholder_digits ? st->placeholder_digits : "0");
-	if (f->contact_first_name || f->contact_last_name)
-		snprintf(name, sizeof name, "%s%s%s", f->contact_first_name ? f->contact_first_name : "",
-			 f->contact_first_name && f->contact_last_name ? " " : "",
-			 f->contact_last_name ? f->contact_last_name : "");
-	else
-		snprintf(name, sizeof name, "Aircall New Contact %s",
-			 st->phone ? st->phone : "(hidden number)");
-	channels = json_array();
-	if (!channels)
-		return AG_ENOMEM;
-	if (st->phone)
-		json_array_append_new(channels, json_pack("{s:s, s:s, s:b}", "type", "phone",
-							  "address", st->phone, "preferred", 1));
-	json_array_append_new(channels, json_pack("{s:s, s:s, s:b}", "type", "email",
-						  "address", email, "preferred", st->phone == NULL));
 	op->kind = OP_CREATE_CUSTOMER;
-	op->body = json_pack("{s:s, s:s, s:o}", "name", name, "email", email, "channels", channels);
-	if (!op->body)
-		return AG_ENOMEM;
-	if (f->contact_first_name)
-		json_object_set_new(op->body, "firstname", json_string(f->contact_first_name));
-	if (f->contact_last_name)
-		json_object_set_new(op->body, "lastname", json_string(f->contact_last_name));
-	if (f->contact_id) {
-		char ext[64];
-		snprintf(ext, sizeof ext, "aircall:contact:%" PRId64, f->contact_id);
-		json_object_set_new(op->body, "external_id", json_string(ext));
-	}
-	/* CS1: say why this customer exists (the executor moves it to a PUT
-	 * when the account ignores notes on creation). */
-	json_object_set_new(op->body, "note", json_string(
-		st->phone ? "Created by Aircall: no Gorgias customer was found for this phone number."
-			  : "Created by Aircall for calls from hidden numbers."));
-	return AG_OK;
+	op->body = customer_body(st->phone, &c, st->placeholder_digits);
+	return op->body ? AG_OK : AG_ENOMEM;
 }
 
 static int plan_ticket(const struct call_state *st, const struct plan_settings *ps, struct op *op)

@@ -1,4 +1,5 @@
 #include "plan_message.h"
+#include "customer.h"
 #include "buf.h"
 #include "err.h"
 #include "html.h"
@@ -304,42 +305,17 @@ static int64_t author(const struct msg_state *st)
 static int plan_customer(const struct msg_state *st, struct msg_op *op)
 {
 	const struct msg_facts *f = st->msg;
-	char email[NAME_MAX_LEN], name[NAME_MAX_LEN];
+	struct contact c = { f->contact_id, f->contact_first_name, f->contact_last_name,
+			     f->contact_email };
 
 	if (!st->customer_looked_up) {
 		op->kind = MSG_OP_FIND_CUSTOMER;
 		return AG_OK;
 	}
-	/* MT1 = CT3/CS1 from the Aircall contact, else CT4/CS2's placeholder. */
-	if (f->contact_email)
-		snprintf(email, sizeof email, "%.150s", f->contact_email);
-	else
-		snprintf(email, sizeof email, "%s@aircall.io",
-			 st->placeholder_digits ? st->placeholder_digits : "0");
-	if (f->contact_first_name || f->contact_last_name)
-		snprintf(name, sizeof name, "%.90s%s%.90s", f->contact_first_name ? f->contact_first_name : "",
-			 f->contact_first_name && f->contact_last_name ? " " : "",
-			 f->contact_last_name ? f->contact_last_name : "");
-	else
-		snprintf(name, sizeof name, "Aircall New Contact %s", st->phone);
+	/* MT1: as for calls (CT3/CS1, else CT4/CS2). */
 	op->kind = MSG_OP_CREATE_CUSTOMER;
-	op->body = json_pack("{s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}], s:s}",
-			     "name", name, "email", email,
-			     "channels", "type", "phone", "address", st->phone, "preferred", 1,
-			     "type", "email", "address", email, "preferred", 0,
-			     "note", "Created by Aircall: no Gorgias customer was found for this phone number.");
-	if (!op->body)
-		return AG_ENOMEM;
-	if (f->contact_first_name)
-		json_object_set_new(op->body, "firstname", json_string(f->contact_first_name));
-	if (f->contact_last_name)
-		json_object_set_new(op->body, "lastname", json_string(f->contact_last_name));
-	if (f->contact_id) {
-		char ext[64];
-		snprintf(ext, sizeof ext, "aircall:contact:%" PRId64, f->contact_id);
-		json_object_set_new(op->body, "external_id", json_string(ext));
-	}
-	return AG_OK;
+	op->body = customer_body(st->phone, &c, st->placeholder_digits);
+	return op->body ? AG_OK : AG_ENOMEM;
 }
 
 /* What became of media[i]: {"attachment": {...}} or {"link": "why"}. */

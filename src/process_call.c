@@ -37,52 +37,17 @@ struct call_run {
 	char phone[PHONE_MAX];
 	char *customer_name;         /* owned */
 	char digits[12];
-	char **posted;               /* owned keys */
-	size_t nposted;
-	int phone_locked;            /* holds the caller's advisory lock */
+	struct posted done;         /* op keys already recorded */
+	struct caller_hold caller;   /* the caller lock (progress.h) */
 	struct outcome *out;
 };
 
-/* Two calls from one new caller, handled by two processes, must not
- * create two customers: finding and creating a caller's customer happens
- * under a lock on the phone number (released once the customer is known). */
-static int lock_phone(struct call_run *r)
-{
-	int rc;
-
-	if (r->phone_locked)
-		return AG_OK;
-	rc = caller_lock(&r->app->db, r->in->id, r->phone);
-	r->phone_locked = rc == AG_OK;
-	return rc;
-}
-
-static void unlock_phone(struct call_run *r)
-{
-	if (!r->phone_locked)
-		return;
-	caller_unlock(&r->app->db, r->in->id, r->phone);
-	r->phone_locked = 0;
-}
-
-static void free_posted(struct call_run *r)
-{
-	struct posted done = { r->posted, r->nposted };
-
-	posted_free(&done);
-	r->posted = NULL;
-	r->nposted = 0;
-}
-
 static int load_posted(struct call_run *r)
 {
-	struct posted done = { r->posted, r->nposted };
-	int rc = posted_load(&r->app->db, r->in->id, r->subject, &done);
+	int rc = posted_load(&r->app->db, r->in->id, r->subject, &r->done);
 
-	r->posted = done.keys;
-	r->nposted = done.n;
-	r->st.posted = (const char *const *)r->posted;
-	r->st.nposted = r->nposted;
+	r->st.posted = (const char *const *)r->done.keys;
+	r->st.nposted = r->done.n;
 	return rc;
 }
 
@@ -649,12 +614,12 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		r->st.admin_resolved = !rc;
 		break;
 	case OP_FIND_CUSTOMER:
-		rc = lock_phone(r);
+		rc = caller_hold(&r->caller, &r->app->db, r->in->id, r->phone);
 		if (!rc)
 			rc = exec_find_customer(r);
 		break;
 	case OP_CREATE_CUSTOMER:
-		rc = r->st.phone ? lock_phone(r) : AG_OK;
+		rc = r->st.phone ? caller_hold(&r->caller, &r->app->db, r->in->id, r->phone) : AG_OK;
 		if (!rc)
 			rc = exec_create_customer(r, &op);
 		break;
@@ -673,7 +638,7 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 	}
 	op_free(&op);
 	if (r->st.customer_id)
-		unlock_phone(r);
+		caller_release(&r->caller, &r->app->db, r->in->id, r->phone);
 	return rc;
 }
 
@@ -750,11 +715,11 @@ done:
 		store_disable(&app->db, in->id, "authorization_removed");
 	if (rc == AG_ERATE && r.g.limited_for_s > app->cfg->rate_patience_s)
 		store_disable(&app->db, in->id, "rate_limited");
-	unlock_phone(&r);
+	caller_release(&r.caller, &app->db, in->id, r.phone);
 	res = db_query(&app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, lp);
 	PQclear(res);
 	gorgias_close(&r.g);
-	free_posted(&r);
+	posted_free(&r.done);
 	free(r.customer_name);
 	json_decref(r.stored);
 }

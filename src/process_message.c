@@ -58,9 +58,8 @@ struct msg_run {
 	enum ticket_seen ticket;      /* what Gorgias said this run */
 	int64_t closed_at;
 	json_t *work;                 /* conversation.work (owned) */
-	char **posted;
-	size_t nposted;
-	int phone_locked;
+	struct posted done;         /* op keys already recorded */
+	struct caller_hold caller;   /* the caller lock (progress.h) */
 	struct outcome *out;
 };
 
@@ -70,44 +69,9 @@ static void set_name(struct msg_run *r, const char *name)
 	r->customer_name = name ? strndup(name, 200) : NULL;
 }
 
-/* Same lock as the calls' (process_call.c): a call and a message from
- * one new number must not create two customers. */
-static int lock_phone(struct msg_run *r)
-{
-	int rc;
-
-	if (r->phone_locked)
-		return AG_OK;
-	rc = caller_lock(&r->app->db, r->in->id, r->phone);
-	r->phone_locked = rc == AG_OK;
-	return rc;
-}
-
-static void unlock_phone(struct msg_run *r)
-{
-	if (!r->phone_locked)
-		return;
-	caller_unlock(&r->app->db, r->in->id, r->phone);
-	r->phone_locked = 0;
-}
-
-static void free_posted(struct msg_run *r)
-{
-	struct posted done = { r->posted, r->nposted };
-
-	posted_free(&done);
-	r->posted = NULL;
-	r->nposted = 0;
-}
-
 static int load_posted(struct msg_run *r)
 {
-	struct posted done = { r->posted, r->nposted };
-	int rc = posted_load(&r->app->db, r->in->id, r->subject, &done);
-
-	r->posted = done.keys;
-	r->nposted = done.n;
-	return rc;
+	return posted_load(&r->app->db, r->in->id, r->subject, &r->done);
 }
 
 static int record_key(struct msg_run *r, const char *key, int64_t gorgias_id)
@@ -182,7 +146,7 @@ static int exec_find_customer(struct msg_run *r, const struct msg_facts *f)
 {
 	int64_t id = 0;
 	char *name = NULL;
-	int rc = lock_phone(r);
+	int rc = caller_hold(&r->caller, &r->app->db, r->in->id, r->phone);
 
 	if (!rc)
 		rc = lookup_customer(&r->g, r->phone, &id, &name);
@@ -204,7 +168,7 @@ static int exec_create_customer(struct msg_run *r, const struct msg_facts *f, st
 	int64_t cached = 0;
 	char *name = NULL;
 	const char *want_note = json_string_value(json_object_get(op->body, "note"));
-	int rc = lock_phone(r);
+	int rc = caller_hold(&r->caller, &r->app->db, r->in->id, r->phone);
 
 	/* A call or message from this number may have created it meanwhile. */
 	if (!rc)
@@ -510,8 +474,8 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 		st.ticket_id = r->ticket == TICKET_UNUSABLE ? 0 : r->ticket_id;
 		st.ticket = r->ticket;
 		st.closed_at = r->closed_at;
-		st.posted = (const char *const *)r->posted;
-		st.nposted = r->nposted;
+		st.posted = (const char *const *)r->done.keys;
+		st.nposted = r->done.n;
 		st.uploads = json_object_get(json_object_get(r->work, f->id), "uploads");
 		st.placeholder_digits = r->digits;
 		st.now = (int64_t)time(NULL);
@@ -561,7 +525,7 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 		}
 		msg_op_free(&op);
 		if (r->customer_id)
-			unlock_phone(r);
+			caller_release(&r->caller, &r->app->db, r->in->id, r->phone);
 		if (rc)
 			return rc;
 		r->out->progressed = 1;
@@ -574,8 +538,8 @@ static int is_posted(struct msg_run *r, const struct msg_facts *f)
 	char key[MSG_ID_MAX + 8];
 
 	snprintf(key, sizeof key, "msg:%s", f->id);
-	for (size_t i = 0; i < r->nposted; i++)
-		if (strcmp(r->posted[i], key) == 0)
+	for (size_t i = 0; i < r->done.n; i++)
+		if (strcmp(r->done.keys[i], key) == 0)
 			return 1;
 	return 0;
 }
@@ -746,11 +710,11 @@ done:
 		store_disable(&app->db, in->id, "authorization_removed");
 	if (rc == AG_ERATE && r.g.limited_for_s > app->cfg->rate_patience_s)
 		store_disable(&app->db, in->id, "rate_limited");
-	unlock_phone(&r);
+	caller_release(&r.caller, &app->db, in->id, r.phone);
 	if (locked)
 		subject_lock(&r, 0);
 	gorgias_close(&r.g);
-	free_posted(&r);
+	posted_free(&r.done);
 	free(r.customer_name);
 	json_decref(r.work);
 }

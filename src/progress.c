@@ -75,3 +75,23 @@ void caller_unlock(struct db *db, int64_t installation_id, const char *phone)
 	lock_key(key, sizeof key, phone);
 	PQclear(db_query(db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, p));
 }
+
+int caller_hold(struct caller_hold *h, struct db *db, int64_t installation_id, const char *phone)
+{
+	int rc;
+
+	if (h->held)
+		return AG_OK;
+	rc = caller_lock(db, installation_id, phone);
+	h->held = rc == AG_OK;
+	return rc;
+}
+
+void caller_release(struct caller_hold *h, struct db *db, int64_t installation_id,
+		    const char *phone)
+{
+	if (!h->held)
+		return;
+	caller_unlock(db, installation_id, phone);
+	h->held = 0;
+}

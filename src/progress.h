@@ -25,4 +25,13 @@ int posted_load(struct db *db, int64_t installation_id, const char *subject, str
 int caller_lock(struct db *db, int64_t installation_id, const char *phone);
 void caller_unlock(struct db *db, int64_t installation_id, const char *phone);
 
+/* The lock held by one run: taking it twice is a no-op, releasing it when
+ * not held too. */
+struct caller_hold {
+	int held;
+};
+int caller_hold(struct caller_hold *h, struct db *db, int64_t installation_id, const char *phone);
+void caller_release(struct caller_hold *h, struct db *db, int64_t installation_id,
+		    const char *phone);
+
 #endif

@@ -16,7 +16,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjansson-dev
-libpq-dev libssl-dev postgresql lighttpd python3 curl ca-certificates"
+libpq-dev libssl-dev postgresql lighttpd python3 curl ca-certificates tzdata"
 
 missing=""
 for p in $PACKAGES; do

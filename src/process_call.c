@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "lookup.h"
+#include "media.h"
 #include "plan.h"
 #include "process.h"
 #include "progress.h"
@@ -477,41 +478,26 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 
 static int exec_upload(struct call_run *r, struct op *op)
 {
-	char file[] = "/tmp/aircall-gorgias-media-XXXXXX", ctype[128], name[64];
 	json_t *b = bridge_notes(r), *uploads = json_object_get(b, "uploads"), *att = NULL, *entry;
-	long long size = 0;
-	int fd, rc;
+	enum media_result got;
+	char name[64];
+	int rc;
 
 	if (!json_is_object(uploads)) {
 		uploads = json_object();
 		json_object_set_new(b, "uploads", uploads);
 	}
-	fd = mkstemp(file);
-	if (fd < 0)
-		return AG_ETEMP;
-	close(fd);
-	rc = aircall_download(&r->a, op->media_url, file, MEDIA_UPLOAD_MAX, ctype, sizeof ctype, &size);
-	if (rc == AG_ETOOBIG) {
-		entry = json_pack("{s:s}", "not_uploaded", "too_large");
-	} else if (rc == AG_ENOTFOUND || rc == AG_EAUTH || rc == AG_EREJECT || rc == AG_EINVAL) {
-		/* The short-lived link expired: the note links the asset page. */
-		entry = json_pack("{s:s}", "not_uploaded", "expired");
-	} else if (rc) {
-		unlink(file);
+	snprintf(name, sizeof name, "%s-%" PRId64 ".mp3", op->media_kind, r->facts.id);
+	/* Aircall's recordings and voicemails are mp3 (its served type wins
+	 * only when we name none). */
+	rc = media_transfer(&r->a, &r->g, op->media_url, MEDIA_UPLOAD_MAX, name, "audio/mpeg", &att,
+			    &got);
+	if (rc)
 		return rc;
-	} else {
-		snprintf(name, sizeof name, "%s-%" PRId64 ".mp3", op->media_kind, r->facts.id);
-		rc = gorgias_upload(&r->g, file, name, ctype[0] ? ctype : "audio/mpeg", &att);
-		if (rc == AG_ETOOBIG || (rc == AG_EREJECT && r->g.last_status == 413)) {
-			entry = json_pack("{s:s}", "not_uploaded", "too_large");
-		} else if (rc) {
-			unlink(file);
-			return rc;
-		} else {
-			entry = json_pack("{s:o}", "attachment", att);
-		}
-	}
-	unlink(file);
+	if (got == MEDIA_UPLOADED)
+		entry = json_pack("{s:o}", "attachment", att);
+	else /* the note links the asset page and says why (TS5) */
+		entry = json_pack("{s:s}", "not_uploaded", got == MEDIA_TOO_LARGE ? "too_large" : "expired");
 	if (!entry)
 		return AG_ENOMEM;
 	json_object_set_new(uploads, op->media_kind, entry);

@@ -22,6 +22,7 @@
 #include "lookup.h"
 #include "phone.h"
 #include "plan_message.h"
+#include "media.h"
 #include "process.h"
 #include "progress.h"
 #include "tags.h"
@@ -270,45 +271,29 @@ static int exec_check_ticket(struct msg_run *r, int64_t ticket_id)
 static int exec_upload(struct msg_run *r, const struct msg_facts *f, const struct msg_op *op)
 {
 	const struct msg_media *m = &f->media[op->media_index];
-	char file[] = "/tmp/aircall-gorgias-mms-XXXXXX", ctype[128], name[160], idx[24];
 	json_t *w = work_of(r, f->id), *ups = json_object_get(w, "uploads"), *att = NULL, *entry;
-	long long size = 0;
-	int fd, rc;
+	enum media_result got;
+	char name[160], idx[24];
+	int rc;
 
 	if (!json_is_object(ups)) {
 		ups = json_object();
 		json_object_set_new(w, "uploads", ups);
 	}
-	fd = mkstemp(file);
-	if (fd < 0)
-		return AG_ETEMP;
-	close(fd);
-	rc = aircall_download(&r->a, m->url, file, MEDIA_MAX, ctype, sizeof ctype, &size);
-	if (rc == AG_ETOOBIG) {
-		entry = json_pack("{s:s}", "link", "too large to upload");
-	} else if (rc == AG_ENOTFOUND || rc == AG_EAUTH || rc == AG_EREJECT || rc == AG_EINVAL) {
-		entry = json_pack("{s:s}", "link", "could not be downloaded");
-	} else if (rc) {
-		unlink(file);
+	/* The name Aircall gave, bounded and reduced to harmless bytes (it
+	 * becomes a multipart filename and the file's label). */
+	snprintf(name, sizeof name, "%.150s", m->name ? m->name : "attachment");
+	for (char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._- ", *c))
+			*c = '_';
+	rc = media_transfer(&r->a, &r->g, m->url, MEDIA_MAX, name, m->type, &att, &got);
+	if (rc)
 		return rc;
-	} else {
-		/* The name Aircall gave, bounded and reduced to harmless bytes
-		 * (it becomes a multipart filename and the file's label). */
-		snprintf(name, sizeof name, "%.150s", m->name ? m->name : "attachment");
-		for (char *c = name; *c; c++)
-			if (!isalnum((unsigned char)*c) && !strchr("._- ", *c))
-				*c = '_';
-		rc = gorgias_upload(&r->g, file, name, m->type, &att);
-		if (rc == AG_ETOOBIG || (rc == AG_EREJECT && r->g.last_status == 413)) {
-			entry = json_pack("{s:s}", "link", "too large to upload");
-		} else if (rc) {
-			unlink(file);
-			return rc;
-		} else {
-			entry = json_pack("{s:o}", "attachment", att);
-		}
-	}
-	unlink(file);
+	if (got == MEDIA_UPLOADED)
+		entry = json_pack("{s:o}", "attachment", att);
+	else
+		entry = json_pack("{s:s}", "link", got == MEDIA_TOO_LARGE ? "too large to upload"
+								   : "could not be downloaded");
 	if (!entry)
 		return AG_ENOMEM;
 	snprintf(idx, sizeof idx, "%zu", op->media_index);

@@ -1,0 +1,24 @@
+/* Moving a file from Aircall's short-lived, pre-signed URL into a private
+ * Gorgias attachment (CN4, TS5, MC7): streamed through a temporary file,
+ * never held in memory, bounded while it streams. */
+#ifndef AG_MEDIA_H
+#define AG_MEDIA_H
+
+#include "aircall.h"
+#include "gorgias.h"
+
+#include <jansson.h>
+
+enum media_result {
+	MEDIA_UPLOADED,     /* *attachment is set */
+	MEDIA_TOO_LARGE,    /* over the limit (ours or Gorgias's 413): link it instead */
+	MEDIA_UNAVAILABLE   /* the link expired or was refused: link the stable page */
+};
+
+/* AG_OK with *result set, or an error worth retrying (network, 5xx,
+ * budget). *attachment ({url, name, content_type, size}) is the caller's. */
+int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long long limit,
+		   const char *name, const char *content_type, json_t **attachment,
+		   enum media_result *result);
+
+#endif

@@ -294,3 +294,31 @@ int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *c
 		"  name = excluded.name, email = excluded.email, note = excluded.note, "
 		"  profile_at = now(), updated_at = now()", 6, p);
 }
+
+int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *customer_id,
+			     char **name)
+{
+	char path[512], *esc = email ? http_escape(email) : NULL;
+	json_t *list = NULL;
+	int rc;
+
+	*customer_id = 0;
+	*name = NULL;
+	if (!esc)
+		return email ? AG_ENOMEM : AG_EREJECT;
+	snprintf(path, sizeof path, "/api/customers?email=%.400s&limit=1", esc);
+	free(esc);
+	rc = gorgias_call(g, "GET", path, NULL, &list);
+	if (!rc && gorgias_first_id(list)) {
+		const json_t *c = json_array_get(json_object_get(list, "data"), 0);
+		const char *n = json_string_value(json_object_get(c, "name"));
+
+		*customer_id = gorgias_id(c);
+		if (n)
+			*name = strdup(n);
+	} else if (!rc) {
+		rc = AG_EREJECT;
+	}
+	json_decref(list);
+	return rc;
+}

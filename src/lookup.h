@@ -24,6 +24,11 @@ int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_
  * ago: a {"id","name","email","note"} object (caller decrefs) or NULL. */
 json_t *lookup_cached_profile(struct gorgias *g, const char *e164, long max_age_s);
 int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *customer);
+/* A creation refused with 409 (the email is another customer's): that
+ * customer is ours. Sets *customer_id and *name (caller frees, may be
+ * NULL); AG_EREJECT when Gorgias knows no customer with that email. */
+int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *customer_id,
+			     char **name);
 /* The cache alone (no API request). */
 int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
 /* Remembers phone → customer (after a lookup or a creation). */

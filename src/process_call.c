@@ -222,23 +222,13 @@ static int exec_create_customer(struct call_run *r, struct op *op)
 	rc = gorgias_call(&r->g, "POST", "/api/customers", op->body, &made);
 	if (rc == AG_ECONFLICT) {
 		/* The email belongs to a customer already: that is our customer. */
-		const char *email = json_string_value(json_object_get(op->body, "email"));
-		char path[512], *esc = email ? http_escape(email) : NULL;
-		json_t *list = NULL;
+		char *found = NULL;
 
-		if (!esc)
-			return AG_ENOMEM;
-		snprintf(path, sizeof path, "/api/customers?email=%s&limit=1", esc);
-		free(esc);
-		rc = gorgias_call(&r->g, "GET", path, NULL, &list);
-		if (!rc && gorgias_first_id(list)) {
-			const json_t *c = json_array_get(json_object_get(list, "data"), 0);
-			r->st.customer_id = gorgias_id(c);
-			set_customer_name(r, json_string_value(json_object_get(c, "name")));
-		} else if (!rc) {
-			rc = AG_EREJECT;
-		}
-		json_decref(list);
+		rc = lookup_customer_by_email(&r->g, json_string_value(json_object_get(op->body, "email")),
+					      &r->st.customer_id, &found);
+		if (!rc)
+			set_customer_name(r, found);
+		free(found);
 	} else if (!rc) {
 		r->st.customer_id = gorgias_id(made);
 		set_customer_name(r, json_string_value(json_object_get(op->body, "name")));

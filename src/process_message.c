@@ -185,22 +185,13 @@ static int exec_create_customer(struct msg_run *r, const struct msg_facts *f, st
 	rc = gorgias_call(&r->g, "POST", "/api/customers", op->body, &made);
 	if (rc == AG_ECONFLICT) {
 		/* The email belongs to a customer already: that is our customer. */
-		char path[512], *esc = http_escape(json_string_value(json_object_get(op->body, "email")));
-		json_t *list = NULL;
+		char *found = NULL;
 
-		if (!esc)
-			return AG_ENOMEM;
-		snprintf(path, sizeof path, "/api/customers?email=%.400s&limit=1", esc);
-		free(esc);
-		rc = gorgias_call(&r->g, "GET", path, NULL, &list);
-		if (!rc && gorgias_first_id(list)) {
-			const json_t *c = json_array_get(json_object_get(list, "data"), 0);
-			r->customer_id = gorgias_id(c);
-			set_name(r, json_string_value(json_object_get(c, "name")));
-		} else if (!rc) {
-			rc = AG_EREJECT;
-		}
-		json_decref(list);
+		rc = lookup_customer_by_email(&r->g, json_string_value(json_object_get(op->body, "email")),
+					      &r->customer_id, &found);
+		if (!rc)
+			set_name(r, found);
+		free(found);
 	} else if (!rc) {
 		r->customer_id = gorgias_id(made);
 		set_name(r, json_string_value(json_object_get(op->body, "name")));

@@ -1,5 +1,6 @@
 # aircall-gorgias — build, test, run.
 #   make            build cgi-bin/aircall-gorgias.fcgi
+#   make deps       install the Debian packages (scripts/deps.sh holds the list)
 #   make test       every test: C unit tests, then end-to-end tests against
 #                   PostgreSQL, lighttpd, Apache and the fake vendors
 #   make run        the bridge locally with sandbox vendors (see README)
@@ -24,7 +25,7 @@ ASANOBJS = $(SRCS:src/%.c=build/asan/%.o) build/asan/migrations.o
 UNIT     = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all asan test test-unit test-e2e test-asan run bench clean fakes-test
+.PHONY: all asan deps test test-unit test-e2e test-asan run bench clean fakes-test
 all: $(BIN)
 
 build/migrations.c: scripts/embed-sql.sh $(wildcard sql/*.sql) | build
@@ -61,7 +62,13 @@ test-unit: $(UNIT)
 test-e2e: $(BIN)
 	$(PYTHON) -m pytest -q tests/fakes tests/e2e
 
-test: test-unit test-e2e
+# The Debian packages first (scripts/deps.sh installs them as root, else
+# names them and stops); then a new make, whose pkg-config calls see them.
+deps:
+	@sh scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory test-unit test-e2e
 
 test-asan: $(ASANBIN) test-unit
 	AG_BINARY=$(CURDIR)/$(ASANBIN) $(PYTHON) -m pytest -q tests/e2e

@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make run`: a complete local sandbox of aircall-gorgias.
 #
-#   - installs the Debian packages it needs (when run as root),
+#   - installs the Debian packages it needs (scripts/deps.sh: as root; else
+#     it prints the apt-get line to run and stops),
 #   - builds cgi-bin/aircall-gorgias.fcgi,
 #   - then scripts/sandbox.py starts a private PostgreSQL (var/pg), the fake
 #     Gorgias (127.0.0.1:18091) and fake Aircall (127.0.0.1:18092) with a
@@ -15,28 +16,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential pkg-config libfcgi-dev libcurl4-openssl-dev libjansson-dev
-libpq-dev libssl-dev postgresql lighttpd python3 curl ca-certificates tzdata"
-
-missing=""
-for p in $PACKAGES; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
-        missing="$missing $p"
-    fi
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        echo "== installing$missing"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update
-        # shellcheck disable=SC2086 # word splitting wanted
-        apt-get install -y --no-install-recommends $missing
-    else
-        echo "missing packages:$missing" >&2
-        echo "install them (sudo apt-get install$missing) or run as root" >&2
-        exit 1
-    fi
-fi
+sh scripts/deps.sh
 
 echo "== building"
 make

@@ -94,6 +94,30 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
 	return rc;
 }
 
+int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **call)
+{
+	char path[96];
+	json_t *answer = NULL;
+	int rc;
+
+	*call = NULL;
+	if (call_id <= 0)
+		return AG_EINVAL;
+	snprintf(path, sizeof path, "/v1/calls/%lld%s", (long long)call_id,
+		 timeline ? "?fetch_call_timeline=true" : "");
+	rc = aircall_call(a, "GET", path, NULL, &answer);
+	if (rc)
+		return rc;
+	if (!json_is_object(json_object_get(answer, "call"))) {
+		snprintf(a->last_error, sizeof a->last_error, "GET %s: answer has no call", path);
+		json_decref(answer);
+		return AG_ETEMP;
+	}
+	*call = json_incref(json_object_get(answer, "call"));
+	json_decref(answer);
+	return AG_OK;
+}
+
 int aircall_download(struct aircall *a, const char *url, const char *file, long long limit,
 		     char *content_type, size_t ctlen, long long *size)
 {

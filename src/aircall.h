@@ -25,6 +25,10 @@ void aircall_open(struct aircall *a, const struct config *cfg, struct db *db,
 /* Same status mapping as gorgias_call. path starts with "/v1/". */
 int aircall_call(struct aircall *a, const char *method, const char *path,
 		 const json_t *body, json_t **out);
+/* GET /v1/calls/:id: *call receives the call object (caller decrefs).
+ * With timeline, Aircall adds ivr_options_selected (fetch_call_timeline);
+ * the request counts against the company's Aircall budget like any other. */
+int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **call);
 /* Downloads a pre-signed media URL (no credentials sent: it is not
  * Aircall's API host) into file, at most limit bytes: AG_ETOOBIG beyond.
  * *content_type (caller's buffer) gets the served type. */

@@ -15,14 +15,15 @@
 static void usage(FILE *to)
 {
 	fputs("usage: aircall-gorgias.fcgi COMMAND [options]\n"
-	      "  migrate                    apply the SQL migrations (idempotent)\n"
+	      "  migrate [--check]          apply the SQL migrations (idempotent); --check\n"
+	      "                             applies nothing, exits 1 when some are pending\n"
 	      "  worker [--once] [--max N]  apply due inbox events (--once: until none is due)\n"
 	      "  install --gorgias-account SUB --gorgias-email EMAIL --gorgias-api-key KEY\n"
 	      "          --aircall-api-id ID --aircall-api-token TOKEN [--numbers ID,ID|all]\n"
 	      "          [--locale en|de] [--country ISO2] [--time-zone TZ]\n"
 	      "                             connect a Gorgias account and an Aircall company\n"
 	      "                             (each value may come from AG_GORGIAS_API_KEY etc.)\n"
-	      "  status                     installations, inbox and budget as JSON\n"
+	      "  status [--json]            installations, inbox and budget as JSON\n"
 	      "  retry [--installation ID]  put failed events back in the queue\n"
 	      "  enable --installation ID   re-enable a disabled installation; its kept\n"
 	      "                             events are then applied in order\n"
@@ -83,6 +84,33 @@ static int cmd_worker(struct app *app, int argc, char **argv)
 	return 0;
 }
 
+/* migrate [--check]: --check changes nothing and exits 0 only when the
+ * schema is exactly what this binary knows (1: migrations pending, 3: the
+ * database is newer than this binary). */
+static int cmd_migrate(struct app *app, int argc, char **argv)
+{
+	struct schema_fit fit;
+	const char *state;
+	int check = argc > 2 && strcmp(argv[2], "--check") == 0;
+
+	if (argc > 2 + check) {
+		usage(stderr);
+		return 2;
+	}
+	if (!check && migrate_run(&app->db))
+		return 1;
+	if (migrate_fit(&app->db, &fit))
+		return 1;
+	state = fit.current > fit.known ? "newer" : fit.pending ? "pending" : "current";
+	if (check)
+		printf("{\"schema_version\": %d, \"binary_version\": %d, \"pending\": %d, "
+		       "\"state\": \"%s\"}\n", fit.current, fit.known, fit.pending, state);
+	if (fit.current > fit.known)
+		log_warn("database schema version %d is newer than this binary (%d)", fit.current,
+			 fit.known);
+	return fit.current > fit.known ? 3 : fit.pending ? 1 : 0;
+}
+
 static int print_query(struct app *app, json_t *into, const char *key, const char *sql)
 {
 	PGresult *r = db_query(&app->db, sql, 0, NULL);
@@ -96,11 +124,17 @@ static int print_query(struct app *app, json_t *into, const char *key, const cha
 	return AG_OK;
 }
 
-static int cmd_status(struct app *app)
+static int cmd_status(struct app *app, int argc, char **argv)
 {
-	json_t *out = json_object();
+	json_t *out;
 	char *text;
 
+	/* JSON is the only format; --json says so in scripts. */
+	if (argc > 3 || (argc == 3 && strcmp(argv[2], "--json") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	out = json_object();
 	if (!out)
 		return 1;
 	if (print_query(app, out, "installations",
@@ -213,13 +247,13 @@ int cli_main(struct app *app, int argc, char **argv)
 	if ((rc = need_config(app)))
 		return rc;
 	if (strcmp(cmd, "migrate") == 0)
-		return migrate_run(&app->db) ? 1 : 0;
+		return cmd_migrate(app, argc, argv);
 	if (strcmp(cmd, "worker") == 0)
 		return cmd_worker(app, argc, argv);
 	if (strcmp(cmd, "install") == 0)
 		return cli_install(app, argc, argv);
 	if (strcmp(cmd, "status") == 0)
-		return cmd_status(app);
+		return cmd_status(app, argc, argv);
 	if (strcmp(cmd, "retry") == 0)
 		return cmd_retry(app, argc, argv);
 	if (strcmp(cmd, "enable") == 0)

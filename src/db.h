@@ -36,4 +36,17 @@ struct db_num db_n(int64_t v);
 
 int migrate_run(struct db *db);
 
+/* The database's schema against the migrations compiled into this binary. */
+struct schema_fit {
+	int current;   /* highest applied version (0: none) */
+	int known;     /* highest version this binary knows */
+	int applied;   /* known migrations already applied */
+	int pending;   /* known migrations not yet applied */
+};
+int migrate_fit(struct db *db, struct schema_fit *fit);
+/* The same in one statement, for the request path (counts rather than
+ * compares versions; AG_EDB also when schema_version does not exist, with
+ * db->conn still set). */
+int migrate_gate_query(struct db *db, struct schema_fit *fit);
+
 #endif

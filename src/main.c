@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "process.h"
+#include "schema_gate.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -102,6 +103,8 @@ static void handle(struct app *app, struct request *req, struct response *resp,
 			       "the bridge is not configured; see its log");
 		return;
 	}
+	if (schema_gate(app, resp))
+		return;
 	route(app, req, resp, after);
 }
 

@@ -8,6 +8,7 @@
 #include "migrations.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int migrate_run(struct db *db)
 {
@@ -62,4 +63,54 @@ out:
 	PQclear(r);
 	db_exec(db, "select pg_advisory_unlock(7286521)", 0, NULL);
 	return rc;
+}
+
+/* Compares the applied migrations with the ones compiled in. A database
+ * without schema_version has version 0 (everything pending). */
+int migrate_fit(struct db *db, struct schema_fit *fit)
+{
+	PGresult *r;
+	int n;
+
+	memset(fit, 0, sizeof *fit);
+	fit->known = migrations_count ? migrations[migrations_count - 1].version : 0;
+	if (db_ensure(db))
+		return AG_EDB;
+	r = db_query(db, "select to_regclass('schema_version') is not null", 0, NULL);
+	if (!r)
+		return AG_EDB;
+	n = db_bool(r, 0, 0);
+	PQclear(r);
+	if (n) {
+		r = db_query(db, "select version from schema_version order by version", 0, NULL);
+		if (!r)
+			return AG_EDB;
+		for (int i = 0; i < PQntuples(r); i++) {
+			int v = (int)db_i64(r, i, 0);
+			if (v > fit->current)
+				fit->current = v;
+			for (size_t k = 0; k < migrations_count; k++)
+				if (migrations[k].version == v)
+					fit->applied++;
+		}
+		PQclear(r);
+	}
+	fit->pending = (int)migrations_count - fit->applied;
+	return AG_OK;
+}
+
+int migrate_gate_query(struct db *db, struct schema_fit *fit)
+{
+	PGresult *r = db_query(db, "select coalesce(max(version), 0), count(*) from schema_version",
+			       0, NULL);
+
+	memset(fit, 0, sizeof *fit);
+	fit->known = migrations_count ? migrations[migrations_count - 1].version : 0;
+	if (!r)
+		return AG_EDB;
+	fit->current = (int)db_i64(r, 0, 0);
+	fit->applied = (int)db_i64(r, 0, 1);
+	fit->pending = fit->current > fit->known ? 0 : (int)migrations_count - fit->applied;
+	PQclear(r);
+	return AG_OK;
 }

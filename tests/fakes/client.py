@@ -239,6 +239,7 @@ class FakeGorgias(_Admin):
         return self.get("/__admin/accounts/%s/tags" % account)["tags"]
 
     def add_tag(self, account, name, **fields):
+        """Seed a tag; fields may include its id (e.g. to match a restored database)."""
         return self.post("/__admin/accounts/%s/tags" % account, dict(fields, name=name))
 
     def uploads(self, account):

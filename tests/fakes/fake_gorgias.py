@@ -182,6 +182,13 @@ class GorgiasApp(fc.BaseApp):
         self.ids[kind] = v + 1
         return v
 
+    def seed_id(self, kind, v):
+        """An id chosen by the admin API (or a new one); later ids come after it."""
+        if not v:
+            return self.next_id(kind)
+        self.ids[kind] = max(self.ids[kind], int(v) + 1)
+        return v
+
     def on_start(self):
         if self.data_dir:
             os.makedirs(self.data_dir, exist_ok=True)
@@ -735,7 +742,7 @@ class GorgiasApp(fc.BaseApp):
         note = body.get("note")
         if via_api and self.settings["customer_note"] == "ignored":
             note = None
-        c = {"id": body.get("id") if not via_api and body.get("id") else self.next_id("customer"),
+        c = {"id": self.seed_id("customer", None if via_api else body.get("id")),
              "email": email, "name": name, "firstname": body.get("firstname") or "",
              "lastname": body.get("lastname") or "", "external_id": body.get("external_id"),
              "language": body.get("language"), "timezone": body.get("timezone"), "note": note,
@@ -1184,7 +1191,7 @@ class GorgiasApp(fc.BaseApp):
         now = self.now()
         created = dts["created_datetime"] or now
         status = body.get("status") or "open"
-        t = {"id": body.get("id") if not via_api and body.get("id") else self.next_id("ticket"),
+        t = {"id": self.seed_id("ticket", None if via_api else body.get("id")),
              "external_id": body.get("external_id"), "status": status,
              "priority": body.get("priority", "normal"),
              "channel": body.get("channel") or (parsed[0]["channel"] if parsed else "api"),
@@ -1382,8 +1389,8 @@ class GorgiasApp(fc.BaseApp):
         return Resp(201, self.r_message(a, pm))
 
     # ---- tags (§10)
-    def create_tag(self, a, body, auto=False):
-        t = {"id": self.next_id("tag"), "name": body["name"], "description": body.get("description"),
+    def create_tag(self, a, body, auto=False, seed_id=None):
+        t = {"id": self.seed_id("tag", seed_id), "name": body["name"], "description": body.get("description"),
              "decoration": body.get("decoration"), "usage": 0, "created": self.now(),
              "auto_created": auto}
         a["tags"][t["id"]] = t
@@ -2070,7 +2077,7 @@ class GorgiasApp(fc.BaseApp):
         if role not in ROLES:
             raise HTTPError(Resp(400, {"error": "role must be one of %s" % ROLES}))
         now = self.now()
-        uid = b.get("id") or self.next_id("user")
+        uid = self.seed_id("user", b.get("id"))
         if uid in a["users"]:
             raise HTTPError(Resp(409, {"error": "user id exists"}))
         first = b.get("firstname") or b["email"].split("@")[0].split(".")[0].capitalize()
@@ -2223,7 +2230,7 @@ class GorgiasApp(fc.BaseApp):
         existing = self._tag_by_name(a, b["name"])
         if existing:
             return self.r_tag(existing)
-        return self.r_tag(self.create_tag(a, b))
+        return self.r_tag(self.create_tag(a, b, seed_id=b.get("id")))
 
     def adm_upload_view(self, u):
         return {k: u[k] for k in ("id", "type", "label", "name", "content_type", "size", "sha256", "url",

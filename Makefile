@@ -7,6 +7,7 @@
 #   make asan       the same binary with AddressSanitizer + UBSan
 #   make test-asan  the whole suite against the ASan binary
 #   make bench      request budget and throughput benchmarks
+#   make fuzz       every libFuzzer target for FUZZ_TIME seconds each (clang)
 
 CC      ?= cc
 PKGS     = fcgi libpq jansson libcurl libcrypto
@@ -23,9 +24,10 @@ SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS     = $(SRCS:src/%.c=build/%.o) build/migrations.o
 ASANOBJS = $(SRCS:src/%.c=build/asan/%.o) build/asan/migrations.o
 UNIT     = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
-SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined,float-cast-overflow
 
-.PHONY: all asan deps test test-unit test-e2e test-asan run bench clean fakes-test
+.PHONY: all asan deps test test-unit test-e2e test-asan run bench clean fakes-test fuzz fuzz-build fuzz-regress
 all: $(BIN)
 
 build/migrations.c: scripts/embed-sql.sh $(wildcard sql/*.sql) | build
@@ -72,6 +74,46 @@ test: deps
 
 test-asan: $(ASANBIN) test-unit
 	AG_BINARY=$(CURDIR)/$(ASANBIN) $(PYTHON) -m pytest -q tests/e2e
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over the untrusted-input parsers,
+# with ASan + UBSan; seeds in tests/fuzz/corpus/<target>, crashes found once
+# kept in tests/fuzz/regressions/<target> and replayed by fuzz-regress.
+FUZZCC    ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SAN   = -Wno-unknown-warning-option -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+FUZZOBJS   = $(SRCS:src/%.c=build/fuzz/%.o) build/fuzz/migrations.o
+FUZZERS    = $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz build/fuzz/bin:
+	mkdir -p $@
+build/fuzz/%.o: src/%.c $(wildcard src/*.h) | build/fuzz
+	@echo "  CC    $< (fuzz)"; $(FUZZCC) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c $< -o $@
+build/fuzz/migrations.o: build/migrations.c | build/fuzz
+	@echo "  CC    $< (fuzz)"; $(FUZZCC) $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c $< -o $@
+build/fuzz/bin/%: tests/fuzz/%.c $(FUZZOBJS) | build/fuzz/bin
+	@echo "  LD    $@"; $(FUZZCC) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS) $< $(FUZZOBJS) -o $@ $(LDLIBS)
+
+.SECONDARY: $(FUZZOBJS)
+fuzz-build: $(FUZZERS)
+
+# Every seed and every kept crash, once, without fuzzing (a fixed bug stays fixed).
+fuzz-regress: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$${f##*/}; \
+	  dirs=$$(ls -d tests/fuzz/corpus/$$n tests/fuzz/regressions/$$n 2>/dev/null || true); \
+	  echo "== $$n (replay)"; ./$$f -runs=0 $$dirs 2>&1 | tail -n 1; done
+
+# Fuzzes each target FUZZ_TIME seconds from a working copy of its seeds
+# (build/fuzz/corpus, so tests/fuzz/corpus stays the reviewed seed set).
+fuzz: fuzz-regress
+	@set -e; for f in $(FUZZERS); do n=$${f##*/}; \
+	  mkdir -p build/fuzz/corpus/$$n build/fuzz/crash/$$n; \
+	  echo "== $$n ($(FUZZ_TIME) s)"; \
+	  if ./$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=build/fuzz/crash/$$n/ \
+	       build/fuzz/corpus/$$n tests/fuzz/corpus/$$n > build/fuzz/$$n.log 2>&1; then \
+	    grep -E '^#[0-9]+ ' build/fuzz/$$n.log | tail -n 1; \
+	  else tail -n 40 build/fuzz/$$n.log; echo "fuzz: $$n failed (input in build/fuzz/crash/$$n)"; exit 1; fi; \
+	done
 
 run:
 	sh scripts/run-sandbox.sh

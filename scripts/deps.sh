@@ -18,6 +18,7 @@ postgresql lighttpd apache2 libapache2-mod-fcgid spawn-fcgi
 python3 python3-pytest python3-prometheus-client
 chromium
 curl ca-certificates tzdata
+clang libclang-rt-14-dev
 "
 
 if [ "${1:-}" = "--list" ]; then

@@ -1,5 +1,6 @@
 #include "call.h"
 #include "err.h"
+#include "num.h"
 
 #include <string.h>
 
@@ -122,11 +123,12 @@ static const char *str_at(const json_t *o, const char *key)
 static int64_t int_at(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
+	int64_t n;
 
 	if (json_is_integer(v))
 		return (int64_t)json_integer_value(v);
-	if (json_is_real(v))
-		return (int64_t)json_real_value(v);
+	if (json_is_real(v) && num_double_to_i64(json_real_value(v), &n))
+		return n;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "err.h"
 #include "html.h"
+#include "num.h"
 #include "phone.h"
 #include "render.h"
 
@@ -38,10 +39,11 @@ void msg_op_free(struct msg_op *op)
 
 /* ------------------------------------------------------------ timestamps */
 
-static int64_t from_number(double v)
+static int from_number(double v, int64_t *ms)
 {
 	/* 1e11 s is the year 5138, 1e11 ms is 1973: below it, seconds. */
-	return v < 1e11 ? (int64_t)(v * 1000.0) : (int64_t)v;
+	return num_double_to_i64(v < 1e11 ? v * 1000.0 : v, ms) && *ms < MSG_TIME_MAX_MS
+	       ? AG_OK : AG_EINVAL;
 }
 
 static int digits(const char **p, int n, int *out)
@@ -120,12 +122,10 @@ int msg_time_parse(const json_t *v, int64_t *ms)
 	if (json_is_integer(v) && json_integer_value(v) > 0) {
 		json_int_t n = json_integer_value(v);
 		*ms = n < 100000000000LL ? (int64_t)n * 1000 : (int64_t)n;
-		return AG_OK;
+		return *ms < MSG_TIME_MAX_MS ? AG_OK : AG_EINVAL;
 	}
-	if (json_is_real(v) && json_real_value(v) > 0) {
-		*ms = from_number(json_real_value(v));
-		return AG_OK;
-	}
+	if (json_is_real(v) && json_real_value(v) > 0)
+		return from_number(json_real_value(v), ms);
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
 		size_t n = strlen(s);
@@ -137,8 +137,7 @@ int msg_time_parse(const json_t *v, int64_t *ms)
 			double d = strtod(s, &end);
 			if (*end || d <= 0)
 				return AG_EINVAL;
-			*ms = from_number(d);
-			return AG_OK;
+			return from_number(d, ms);
 		}
 		return parse_iso(s, ms);
 	}
@@ -151,11 +150,13 @@ void msg_time_iso(int64_t ms, char out[32])
 	struct tm tm;
 	char base[24];
 
-	if (ms <= 0 || !gmtime_r(&t, &tm)) {
+	/* Beyond year 9999 the text would not fit: strftime then leaves base
+	 * unterminated (found by fuzz_time). */
+	if (ms <= 0 || ms >= MSG_TIME_MAX_MS || !gmtime_r(&t, &tm) ||
+	    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
 		out[0] = '\0';
 		return;
 	}
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
 }
 

@@ -101,6 +101,9 @@ int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
  * digit string; below 1e11 read as seconds) or ISO 8601 ("2025-06-01T10:00:00Z",
  * fractions, offsets, space for T, no zone = UTC). AG_OK or AG_EINVAL. */
 int msg_time_parse(const json_t *v, int64_t *ms);
+/* 10000-01-01T00:00:00Z: later times are refused (nothing real is dated
+ * there, and their text would not fit). */
+#define MSG_TIME_MAX_MS 253402300800000LL
 /* ms → "2025-06-01T10:00:00.123Z" (out holds 32 bytes). */
 void msg_time_iso(int64_t ms, char out[32]);
 /* MC7: may this type be uploaded (images, PDF)? */

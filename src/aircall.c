@@ -132,6 +132,7 @@ int aircall_download(struct aircall *a, const char *url, const char *file, long 
 	memset(&req, 0, sizeof req);
 	req.method = "GET";
 	req.url = url;
+	req.public_only = req.https_only = !a->cfg->media_allow_private;
 	/* Large recordings take time; the limit, not the clock, bounds them. */
 	req.timeout_ms = a->cfg->http_timeout_ms * 30;
 	req.download_path = file;

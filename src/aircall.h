@@ -30,7 +30,8 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
  * the request counts against the company's Aircall budget like any other. */
 int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **call);
 /* Downloads a pre-signed media URL (no credentials sent: it is not
- * Aircall's API host) into file, at most limit bytes: AG_ETOOBIG beyond.
+ * Aircall's API host) into file, at most limit bytes: AG_ETOOBIG beyond;
+ * AG_EPOLICY when the address is refused (netpolicy.h).
  * *content_type (caller's buffer) gets the served type. */
 int aircall_download(struct aircall *a, const char *url, const char *file, long long limit,
 		     char *content_type, size_t ctlen, long long *size);

@@ -25,6 +25,7 @@ struct config {
 	int budget_reserve_pct;    /* share of the Gorgias limit left to other apps */
 	long rate_patience_s;      /* how long the limit may keep being hit before RL2 */
 	int max_attempts;          /* per inbox event before it is marked failed */
+	int media_allow_private;   /* AG_MEDIA_ALLOW_PRIVATE=1: test rigs only (http, loopback) */
 	char error[256];           /* non-empty: the bridge answers 503 and says why */
 };
 

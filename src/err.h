@@ -18,7 +18,8 @@ enum ag_err {
 	AG_ETOOBIG = -11,   /* size limit exceeded */
 	AG_EBUDGET = -12,   /* our own shared budget is spent for now */
 	AG_EDISABLED = -13, /* installation disabled */
-	AG_EBUSY = -14      /* another process holds the lock */
+	AG_EBUSY = -14,     /* another process holds the lock */
+	AG_EPOLICY = -15    /* the bridge's own fetch policy refused the address */
 };
 
 const char *ag_strerror(int err);

@@ -1,6 +1,7 @@
 #include "http.h"
 #include "err.h"
 #include "log.h"
+#include "netpolicy.h"
 
 #include <curl/curl.h>
 #include <ctype.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 static CURL *handle;
 
@@ -110,6 +112,19 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Runs for every address curl is about to connect to, after resolution:
+ * the address checked is the one connected (no second lookup to rebind). */
+static curl_socket_t open_public(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_resp *r = arg;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || !netpolicy_addr_public(&a->addr)) {
+		r->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
 static void resp_init(struct http_resp *r)
 {
 	memset(r, 0, sizeof *r);
@@ -153,6 +168,17 @@ int http_do(const struct http_req *req, struct http_resp *resp)
 	curl_easy_setopt(handle, CURLOPT_HEADERDATA, resp);
 	curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, resp->error);
 	curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+	if (req->https_only)
+		curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "https");
+	if (req->public_only) {
+		curl_easy_setopt(handle, CURLOPT_PROXY, "");
+		/* A kept-alive connection was never checked: always a new one. */
+		curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(handle, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, open_public);
+		curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, resp);
+	}
 
 	if (req->basic_user) {
 		curl_easy_setopt(handle, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -208,6 +234,11 @@ int http_do(const struct http_req *req, struct http_resp *resp)
 	curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (sink.too_big) {
 		rc = AG_ETOOBIG;
+	} else if (resp->refused || (req->https_only && cc == CURLE_UNSUPPORTED_PROTOCOL)) {
+		snprintf(resp->error, sizeof resp->error, "%s",
+			 resp->refused ? "address not public" : "not https");
+		resp->status = 0;
+		rc = AG_EPOLICY;
 	} else if (cc != CURLE_OK) {
 		if (!resp->error[0])
 			snprintf(resp->error, sizeof resp->error, "%s", curl_easy_strerror(cc));

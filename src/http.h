@@ -28,6 +28,10 @@ struct http_req {
 	/* download the body to this file instead of memory (bounded) */
 	const char *download_path;
 	long long download_limit;
+	/* media fetches (netpolicy.h): connect to public addresses only, over
+	 * https only; never through a proxy, never following a redirect */
+	int public_only;
+	int https_only;
 };
 
 struct http_resp {
@@ -42,12 +46,14 @@ struct http_resp {
 	long long content_length; /* -1 when absent */
 	char content_type[128];
 	char error[256];          /* transport error text */
+	int refused;              /* public_only refused the address */
 };
 
 int http_global_init(void);
 void http_global_cleanup(void);
 /* AG_OK when an HTTP answer (any status) arrived; AG_ENET on connection
- * errors and timeouts; AG_ETOOBIG when the body exceeded its bound.
+ * errors and timeouts; AG_ETOOBIG when the body exceeded its bound;
+ * AG_EPOLICY when public_only/https_only refused the address.
  * resp must be released with http_resp_free whatever the result. */
 int http_do(const struct http_req *req, struct http_resp *resp);
 void http_resp_free(struct http_resp *resp);

@@ -99,6 +99,7 @@ const char *ag_strerror(int err)
 	case AG_EBUDGET: return "API budget spent";
 	case AG_EDISABLED: return "installation disabled";
 	case AG_EBUSY: return "busy";
+	case AG_EPOLICY: return "address refused by policy";
 	default: return "unknown error";
 	}
 }

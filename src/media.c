@@ -1,5 +1,7 @@
 #include "media.h"
 #include "err.h"
+#include "log.h"
+#include "netpolicy.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -10,10 +12,16 @@ int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long l
 {
 	char file[] = "/tmp/aircall-gorgias-media-XXXXXX", served[128];
 	long long size = 0;
+	const char *why;
 	int fd, rc;
 
 	*attachment = NULL;
 	*result = MEDIA_UNAVAILABLE;
+	if (!netpolicy_url_ok(url, a->cfg->media_allow_private, &why)) {
+		log_warn("media not fetched: %s", why);
+		*result = MEDIA_REFUSED;
+		return AG_OK;
+	}
 	fd = mkstemp(file);
 	if (fd < 0)
 		return AG_ETEMP;
@@ -21,6 +29,10 @@ int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long l
 	rc = aircall_download(a, url, file, limit, served, sizeof served, &size);
 	if (rc == AG_ETOOBIG) {
 		*result = MEDIA_TOO_LARGE;
+		rc = AG_OK;
+	} else if (rc == AG_EPOLICY) {
+		log_warn("media not fetched: %s", a->last_error);
+		*result = MEDIA_REFUSED;
 		rc = AG_OK;
 	} else if (rc == AG_ENOTFOUND || rc == AG_EAUTH || rc == AG_EREJECT || rc == AG_EINVAL) {
 		rc = AG_OK; /* MEDIA_UNAVAILABLE: retrying cannot revive the link */

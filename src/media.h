@@ -12,11 +12,15 @@
 enum media_result {
 	MEDIA_UPLOADED,     /* *attachment is set */
 	MEDIA_TOO_LARGE,    /* over the limit (ours or Gorgias's 413): link it instead */
-	MEDIA_UNAVAILABLE   /* the link expired or was refused: link the stable page */
+	MEDIA_UNAVAILABLE,  /* the link expired or was refused: link the stable page */
+	MEDIA_REFUSED       /* the address is not one the bridge fetches from (netpolicy.h) */
 };
 
 /* AG_OK with *result set, or an error worth retrying (network, 5xx,
- * budget). *attachment ({url, name, content_type, size}) is the caller's. */
+ * budget). *attachment ({url, name, content_type, size}) is the caller's.
+ * The URL must be https and every address connected public, unless
+ * AG_MEDIA_ALLOW_PRIVATE=1 (test rigs only); no credentials are sent and
+ * no redirect is followed. */
 int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long long limit,
 		   const char *name, const char *content_type, json_t **attachment,
 		   enum media_result *result);

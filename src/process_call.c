@@ -466,6 +466,30 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 	return rc;
 }
 
+/* The recording or voicemail as Aircall's API has it now: the body's URL
+ * is never fetched (anyone holding the webhook token writes bodies), and
+ * the API's is fresh where the body's may be past its hour. */
+static int transfer_from_api(struct call_run *r, const struct op *op, const char *name,
+			     json_t **att, enum media_result *got)
+{
+	json_t *call = NULL;
+	const char *url;
+	int rc = aircall_get_call(&r->a, r->facts.id, 0, &call);
+
+	*got = MEDIA_UNAVAILABLE;
+	if (rc == AG_ENOTFOUND)
+		return AG_OK;
+	if (rc)
+		return rc;
+	url = json_string_value(json_object_get(call, op->media_kind));
+	/* Aircall's recordings and voicemails are mp3 (its served type wins
+	 * only when we name none). */
+	if (url && *url)
+		rc = media_transfer(&r->a, &r->g, url, MEDIA_UPLOAD_MAX, name, "audio/mpeg", att, got);
+	json_decref(call);
+	return rc;
+}
+
 static int exec_upload(struct call_run *r, struct op *op)
 {
 	json_t *b = bridge_notes(r), *uploads = json_object_get(b, "uploads"), *att = NULL, *entry;
@@ -478,16 +502,14 @@ static int exec_upload(struct call_run *r, struct op *op)
 		json_object_set_new(b, "uploads", uploads);
 	}
 	snprintf(name, sizeof name, "%s-%" PRId64 ".mp3", op->media_kind, r->facts.id);
-	/* Aircall's recordings and voicemails are mp3 (its served type wins
-	 * only when we name none). */
-	rc = media_transfer(&r->a, &r->g, op->media_url, MEDIA_UPLOAD_MAX, name, "audio/mpeg", &att,
-			    &got);
+	rc = transfer_from_api(r, op, name, &att, &got);
 	if (rc)
 		return rc;
 	if (got == MEDIA_UPLOADED)
 		entry = json_pack("{s:o}", "attachment", att);
 	else /* the note links the asset page and says why (TS5) */
-		entry = json_pack("{s:s}", "not_uploaded", got == MEDIA_TOO_LARGE ? "too_large" : "expired");
+		entry = json_pack("{s:s}", "not_uploaded", got == MEDIA_TOO_LARGE ? "too_large"
+						   : got == MEDIA_REFUSED ? "refused" : "expired");
 	if (!entry)
 		return AG_ENOMEM;
 	json_object_set_new(uploads, op->media_kind, entry);

@@ -284,7 +284,8 @@ static int exec_upload(struct msg_run *r, const struct msg_facts *f, const struc
 		entry = json_pack("{s:o}", "attachment", att);
 	else
 		entry = json_pack("{s:s}", "link", got == MEDIA_TOO_LARGE ? "too large to upload"
-								   : "could not be downloaded");
+						   : got == MEDIA_REFUSED ? "not fetched: only public https addresses are"
+						   : "could not be downloaded");
 	if (!entry)
 		return AG_ENOMEM;
 	snprintf(idx, sizeof idx, "%zu", op->media_index);

@@ -973,6 +973,11 @@ int render_note_recording(const struct call_facts *f, const struct render_opts *
 				  "so it was not uploaded to Gorgias.",
 			       "Der Download-Link von Aircall ist abgelaufen, bevor die Datei geholt werden konnte; "
 			       "sie wurde nicht zu Gorgias hochgeladen."));
+	} else if (strcmp(link_reason, "refused") == 0) {
+		sentence(&n, T(o, "The bridge fetches files only from public https addresses, "
+				  "so it was not uploaded to Gorgias.",
+			       "Die Bridge holt Dateien nur von öffentlichen https-Adressen; "
+			       "sie wurde nicht zu Gorgias hochgeladen."));
 	} else {
 		sentence(&n, T(o, "The file was not uploaded to Gorgias.",
 			       "Die Datei wurde nicht zu Gorgias hochgeladen."));

@@ -759,6 +759,10 @@ def bridge_env_for(pg, fakes, public_url, log_file, secret_key=TEST_SECRET_KEY,
         "AG_AIRCALL_CLIENT_SECRET": "e2e-aircall-client-secret",
         "AG_LOG_LEVEL": log_level,
         "AG_LOG_FILE": str(log_file),
+        # Test rigs only: the fakes serve media over http on 127.0.0.1, which
+        # the bridge's media fetch policy refuses otherwise (test_security.py
+        # runs with it off).
+        "AG_MEDIA_ALLOW_PRIVATE": "1",
     }
     for k in SANITIZER_VARS:
         if k in os.environ:

@@ -69,9 +69,25 @@ class Sandbox:
         return ev.CallScenario(**kw)
 
     def post(self, body, web=None):
+        self.mirror_media(body)
         srv = web or self.web
         status, _headers, data = _post(srv.url("/webhooks/aircall"), body)
         return status, data
+
+    def mirror_media(self, body):
+        """Aircall's API knows a call's recording/voicemail once a webhook
+        names it: the bridge fetches media from GET /v1/calls/:id, never
+        from the body, so the fake is told (only the non-null media fields,
+        so that events delivered out of order never take them away)."""
+        if not isinstance(body, dict) or body.get("resource") != "call" or not self.company_id:
+            return
+        data = body.get("data")
+        if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+            return
+        media = {k: data[k] for k in ("recording", "voicemail", "asset") if data.get(k)}
+        if media:
+            self.fa.ingest({"resource": "call", "data": dict(media, id=data["id"])},
+                           company_id=self.company_id)
 
     # ---- Gorgias side
     def tickets(self):

@@ -1,4 +1,5 @@
 #include "aircall.h"
+#include "counters.h"
 #include "budget.h"
 #include "err.h"
 #include "http.h"
@@ -73,6 +74,7 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
 		req.body_len = strlen(text);
 	}
 	rc = http_do(&req, &resp);
+	counter_vendor_request("aircall", method, path, resp.status);
 	a->last_status = resp.status;
 	observe(a, &resp);
 	if (!rc)
@@ -138,6 +140,8 @@ int aircall_download(struct aircall *a, const char *url, const char *file, long 
 	req.download_path = file;
 	req.download_limit = limit;
 	rc = http_do(&req, &resp);
+	/* The pre-signed media URL is not an API route: one class for all. */
+	counter_vendor_request("aircall", "GET", "/media", resp.status);
 	a->last_status = resp.status;
 	if (!rc && resp.content_length > limit)
 		rc = AG_ETOOBIG;

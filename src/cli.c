@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "err.h"
 #include "inbox.h"
+#include "inbox_admin.h"
 #include "installation.h"
 #include "session.h"
 #include "log.h"
@@ -24,7 +25,11 @@ static void usage(FILE *to)
 	      "                             connect a Gorgias account and an Aircall company\n"
 	      "                             (each value may come from AG_GORGIAS_API_KEY etc.)\n"
 	      "  status [--json]            installations, inbox and budget as JSON\n"
-	      "  retry [--installation ID]  put failed events back in the queue\n"
+	      "  events --installation ID --state failed|pending [--limit N]\n"
+	      "                             an installation's events, newest first (JSON)\n"
+	      "  retry [--installation ID | --event ID]\n"
+	      "                             put failed events (all, an installation's, one)\n"
+	      "                             back in the queue\n"
 	      "  enable --installation ID   re-enable a disabled installation; its kept\n"
 	      "                             events are then applied in order\n"
 	      "  settings-link --installation ID\n"
@@ -167,21 +172,78 @@ static int cmd_status(struct app *app, int argc, char **argv)
 	return 0;
 }
 
+/* retry [--installation ID | --event ID]: failed events back in the queue
+ * (all, an installation's, or one). */
 static int cmd_retry(struct app *app, int argc, char **argv)
 {
-	long inst = 0, n = 0;
+	long inst = 0, event = 0, n = 0;
+	int rc;
 
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--installation") == 0 && i + 1 < argc)
 			inst = parse_long(argv[++i], -1);
+		else if (strcmp(argv[i], "--event") == 0 && i + 1 < argc)
+			event = parse_long(argv[++i], -1);
 		else {
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (inst < 0 || inbox_requeue(&app->db, inst, "failed", &n))
+	if (inst < 0 || event < 0 || (inst && event)) {
+		usage(stderr);
+		return 2;
+	}
+	if (event) {
+		rc = inbox_admin_retry_one(&app->db, event);
+		if (rc == AG_ENOTFOUND || rc == AG_ECONFLICT) {
+			fprintf(stderr, "aircall-gorgias: event %ld %s\n", event,
+				rc == AG_ENOTFOUND ? "does not exist" : "is not failed");
+			return 1;
+		}
+		if (rc)
+			return 1;
+		printf("{\"requeued\": 1, \"event\": %ld}\n", event);
+		return 0;
+	}
+	if (inbox_requeue(&app->db, inst, "failed", &n))
 		return 1;
 	printf("{\"requeued\": %ld}\n", n);
+	return 0;
+}
+
+/* events --installation ID --state failed|pending [--limit N]: JSON. */
+static int cmd_events(struct app *app, int argc, char **argv)
+{
+	long inst = 0, limit = 50;
+	const char *state = NULL;
+	json_t *events;
+	char *text;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--installation") == 0 && i + 1 < argc)
+			inst = parse_long(argv[++i], -1);
+		else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc)
+			state = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc)
+			limit = parse_long(argv[++i], -1);
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (inst <= 0 || limit <= 0 || limit > 10000 || !state ||
+	    (strcmp(state, "failed") != 0 && strcmp(state, "pending") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	if (inbox_admin_list(&app->db, inst, state, limit, &events))
+		return 1;
+	text = json_dumps(events, JSON_INDENT(2));
+	json_decref(events);
+	if (!text)
+		return 1;
+	puts(text);
+	free(text);
 	return 0;
 }
 
@@ -256,6 +318,8 @@ int cli_main(struct app *app, int argc, char **argv)
 		return cmd_status(app, argc, argv);
 	if (strcmp(cmd, "retry") == 0)
 		return cmd_retry(app, argc, argv);
+	if (strcmp(cmd, "events") == 0)
+		return cmd_events(app, argc, argv);
 	if (strcmp(cmd, "enable") == 0)
 		return cmd_enable(app, argc, argv);
 	if (strcmp(cmd, "settings-link") == 0)

@@ -58,6 +58,7 @@ int config_load(struct config *cfg)
 	cfg->aircall_client_secret = env_dup("AG_AIRCALL_CLIENT_SECRET", NULL);
 	cfg->log_level = env_dup("AG_LOG_LEVEL", "info");
 	cfg->log_file = env_dup("AG_LOG_FILE", NULL);
+	cfg->metrics_token = env_dup("AG_METRICS_TOKEN", NULL);
 	cfg->max_body = (size_t)env_long("AG_MAX_BODY", 1L << 20, 1024, 64L << 20);
 	cfg->http_timeout_ms = env_long("AG_HTTP_TIMEOUT_MS", 10000, 100, 600000);
 	cfg->budget_reserve_pct = (int)env_long("AG_GORGIAS_RESERVE_PCT", 25, 0, 90);
@@ -89,6 +90,9 @@ int config_load(struct config *cfg)
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_SECRET_KEY is too weak: use at least %d random bytes "
 			 "(e.g. openssl rand -hex 32)", AG_SECRET_MIN);
+	else if (cfg->metrics_token && strlen(cfg->metrics_token) < 16)
+		snprintf(cfg->error, sizeof cfg->error,
+			 "AG_METRICS_TOKEN is too short: use at least 16 random characters");
 	else if (!strstr(cfg->gorgias_url, "{account}"))
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_GORGIAS_URL must contain {account}");
@@ -102,7 +106,7 @@ void config_free(struct config *cfg)
 		&cfg->gorgias_url, &cfg->aircall_api_url, &cfg->aircall_dashboard_url,
 		&cfg->gorgias_client_id, &cfg->gorgias_client_secret,
 		&cfg->aircall_client_id, &cfg->aircall_client_secret,
-		&cfg->log_level, &cfg->log_file,
+		&cfg->log_level, &cfg->log_file, &cfg->metrics_token,
 	};
 
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {

@@ -20,6 +20,7 @@ struct config {
 	char *aircall_client_secret;
 	char *log_level;
 	char *log_file;
+	char *metrics_token;       /* Bearer token for /metrics from off the host */
 	size_t max_body;           /* webhook body limit in bytes */
 	long http_timeout_ms;      /* per vendor request */
 	int budget_reserve_pct;    /* share of the Gorgias limit left to other apps */

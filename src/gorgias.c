@@ -1,4 +1,5 @@
 #include "gorgias.h"
+#include "counters.h"
 #include "budget.h"
 #include "err.h"
 #include "http.h"
@@ -79,6 +80,7 @@ static int send_once(struct gorgias *g, struct http_req *req, const char *method
 	}
 	g->requests++;
 	rc = http_do(req, &resp);
+	counter_vendor_request("gorgias", method, path, resp.status);
 	g->last_status = resp.status;
 	g->limited_for_s = budget_observe(g->db, g->scope, &resp);
 	if (rc) {

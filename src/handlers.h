@@ -15,6 +15,8 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
 void handle_healthz(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
+void handle_metrics(struct app *app, struct request *req, struct response *resp,
+		    struct after *after);
 void handle_install(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
 void handle_gorgias_callback(struct app *app, struct request *req, struct response *resp,

@@ -5,12 +5,14 @@
  *   command   otherwise: migrate, worker, install, status, retry, enable */
 #include "cli.h"
 #include "config.h"
+#include "counters.h"
 #include "err.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
 #include "process.h"
 #include "schema_gate.h"
+#include "webhook_count.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -72,6 +74,7 @@ static void read_request(struct request *req, const struct config *cfg, param_fn
 	req->content_type = param(ctx, "CONTENT_TYPE");
 	req->cookie = param(ctx, "HTTP_COOKIE");
 	req->remote_addr = param(ctx, "REMOTE_ADDR");
+	req->authorization = param(ctx, "HTTP_AUTHORIZATION");
 	request_set_path(req, param(ctx, "REQUEST_URI"), param(ctx, "SCRIPT_NAME"),
 			 param(ctx, "PATH_INFO"), cfg->public_url);
 	cl = param(ctx, "CONTENT_LENGTH");
@@ -120,6 +123,15 @@ static void after_response(struct app *app, const struct after *after)
 {
 	if (after->drain)
 		process_drain(app, after->event_id, DRAIN_EVENTS, time(NULL) + DRAIN_SECONDS);
+	counters_flush(&app->db, after->drain);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 static int serve_fastcgi(struct app *app)
@@ -134,7 +146,9 @@ static int serve_fastcgi(struct app *app)
 		struct response resp;
 		struct after after;
 		struct buf head;
+		struct timespec t0;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		read_request(&req, app->cfg, fcgx_param, fcgx_read, &rq);
 		handle(app, &req, &resp, &after);
 		buf_init(&head, 0);
@@ -144,6 +158,7 @@ static int serve_fastcgi(struct app *app)
 		if (req.method && strcmp(req.method, "HEAD") != 0)
 			FCGX_PutStr(resp.body.p ? resp.body.p : "", (int)resp.body.len, rq.out);
 		FCGX_Finish_r(&rq);
+		webhook_count(&req, &resp, seconds_since(&t0));
 		buf_free(&head);
 		buf_free(&req.body);
 		response_free(&resp);
@@ -159,7 +174,9 @@ static int serve_cgi(struct app *app)
 	struct response resp;
 	struct after after;
 	struct buf head;
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	read_request(&req, app->cfg, cgi_param, cgi_read, NULL);
 	handle(app, &req, &resp, &after);
 	buf_init(&head, 0);
@@ -171,6 +188,7 @@ static int serve_cgi(struct app *app)
 	/* Closing stdout lets the web server finish the response while this
 	 * process applies the event it just stored. */
 	fclose(stdout);
+	webhook_count(&req, &resp, seconds_since(&t0));
 	buf_free(&head);
 	buf_free(&req.body);
 	response_free(&resp);
@@ -214,6 +232,8 @@ int main(int argc, char **argv)
 	} else {
 		rc = cli_main(&app, argc, argv);
 	}
+	if (!cfg.error[0])
+		counters_flush(&app.db, 1);
 	db_close(&app.db);
 	http_global_cleanup();
 	config_free(&cfg);

@@ -1,4 +1,5 @@
 #include "media.h"
+#include "counters.h"
 #include "err.h"
 #include "log.h"
 #include "netpolicy.h"
@@ -45,6 +46,7 @@ int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long l
 			rc = AG_OK;
 		} else if (rc == AG_OK) {
 			*result = MEDIA_UPLOADED;
+			counter_add("ag_media_bytes_total", "", size);
 		}
 	}
 	unlink(file);

@@ -1,4 +1,5 @@
 #include "oauth.h"
+#include "counters.h"
 #include "buf.h"
 #include "crypto.h"
 #include "err.h"
@@ -142,6 +143,7 @@ int oauth_gorgias_token(const struct config *cfg, const char *account, const cha
 	req.body = body.p;
 	req.body_len = body.len;
 	rc = http_do(&req, &resp);
+	counter_vendor_request("gorgias", "POST", "/oauth/token", resp.status);
 	if (rc)
 		snprintf(err, errlen, "%s", resp.error);
 	else
@@ -189,6 +191,7 @@ int oauth_aircall_token(const struct config *cfg, const char *code, struct oauth
 	req.body = text;
 	req.body_len = strlen(text);
 	rc = http_do(&req, &resp);
+	counter_vendor_request("aircall", "POST", "/v1/oauth/token", resp.status);
 	if (rc)
 		snprintf(err, errlen, "%s", resp.error);
 	else

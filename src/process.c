@@ -1,4 +1,5 @@
 #include "process.h"
+#include "counters.h"
 #include "err.h"
 #include "log.h"
 
@@ -106,5 +107,6 @@ int process_drain(struct app *app, int64_t prefer_id, int max, time_t deadline)
 		settle(app, &ev, &out);
 		inbox_event_free(&ev);
 	}
+	counters_flush(&app->db, 0);
 	return handled;
 }

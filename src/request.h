@@ -15,6 +15,7 @@ struct request {
 	const char *content_type;
 	const char *cookie;
 	const char *remote_addr;
+	const char *authorization; /* HTTP_AUTHORIZATION, when the server passes it */
 	long long content_length; /* -1 when not given */
 	struct buf body;          /* bounded by the configured maximum */
 	int body_too_big;

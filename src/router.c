@@ -13,6 +13,7 @@ struct route {
 static const struct route routes[] = {
 	{ "/webhooks/aircall", "POST", handle_webhook },
 	{ "/healthz", "GET HEAD", handle_healthz },
+	{ "/metrics", "GET", handle_metrics },
 	{ "/install", "GET", handle_install },
 	{ "/oauth/gorgias/callback", "GET", handle_gorgias_callback },
 	{ "/oauth/aircall/callback", "GET", handle_aircall_callback },

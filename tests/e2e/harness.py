@@ -367,12 +367,13 @@ def parse_cgi_output(raw):
 
 
 def run_cgi(method, path, body=None, env=None, binary=None, query="", headers=None,
-            script_name="", timeout=30.0):
+            script_name="", timeout=30.0, remote_addr="127.0.0.1"):
     """Run the binary once as plain CGI (GATEWAY_INTERFACE=CGI/1.1).
 
     path: the route (/webhooks/aircall), passed as PATH_INFO, and with
-    script_name as REQUEST_URI. env: the AG_* variables. body: bytes, str or
-    an object (JSON). Returns a Response with .stderr and .returncode added.
+    script_name as REQUEST_URI; remote_addr is the client's address.
+    env: the AG_* variables. body: bytes, str or an object (JSON).
+    Returns a Response with .stderr and .returncode added.
     """
     hdrs = dict(headers or {})
     data = _encode_body(body, hdrs) or b""
@@ -380,7 +381,7 @@ def run_cgi(method, path, body=None, env=None, binary=None, query="", headers=No
     cgi = {
         "GATEWAY_INTERFACE": "CGI/1.1", "SERVER_PROTOCOL": "HTTP/1.1",
         "SERVER_SOFTWARE": "ag-e2e", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
-        "REMOTE_ADDR": "127.0.0.1", "REQUEST_METHOD": method, "REQUEST_URI": uri,
+        "REMOTE_ADDR": remote_addr, "REQUEST_METHOD": method, "REQUEST_URI": uri,
         "SCRIPT_NAME": script_name, "PATH_INFO": path, "QUERY_STRING": query,
         "HTTP_HOST": "127.0.0.1",
     }

@@ -1,5 +1,7 @@
 # aircall-gorgias — build, test, run.
 #   make            build cgi-bin/aircall-gorgias.fcgi
+#   make install    binary, migrations, example configs, systemd units
+#                   (PREFIX=/usr/local DESTDIR=... UNITDIR=...)
 #   make deps       install the Debian packages (scripts/deps.sh holds the list)
 #   make test       every test: C unit tests, then end-to-end tests against
 #                   PostgreSQL, lighttpd, Apache and the fake vendors
@@ -27,7 +29,7 @@ UNIT     = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c
 SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined,float-cast-overflow
 
-.PHONY: all asan deps test test-unit test-e2e test-asan run bench clean fakes-test fuzz fuzz-build fuzz-regress
+.PHONY: all asan deps install test test-unit test-e2e test-asan run bench clean fakes-test fuzz fuzz-build fuzz-regress
 all: $(BIN)
 
 build/migrations.c: scripts/embed-sql.sh $(wildcard sql/*.sql) | build
@@ -117,6 +119,12 @@ fuzz: fuzz-regress
 
 run:
 	sh scripts/run-sandbox.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=...] [UNITDIR=...]: see scripts/install.sh.
+PREFIX  ?= /usr/local
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+install: $(BIN)
+	sh scripts/install.sh "$(DESTDIR)" "$(PREFIX)" "$(UNITDIR)"
 
 bench: $(BIN)
 	$(PYTHON) bench/run.py

@@ -1079,3 +1079,48 @@ def _proc_state(pid):
     except OSError:
         pass
     return ""
+
+
+class ApacheCgi(_WebServer):
+    """Shared hosting: Apache (prefork, mod_cgi) serving a document root with
+    AllowOverride All, the bridge uploaded into www/<mount>/ as
+    aircall-gorgias.cgi with apache/htaccess-cgi.example as its .htaccess
+    (the example's SetEnv AG_* lines replaced by self.env). base_url is the
+    URL of that directory, as AG_PUBLIC_URL must be."""
+
+    kind = "apache-cgi"
+    TEMPLATE = REPO / "apache" / "test-httpd-cgi.conf.in"
+    EXAMPLE = REPO / "apache" / "htaccess-cgi.example"
+    MOUNT = "aircall"
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}/{self.MOUNT}"
+
+    def htaccess(self):
+        lines = [line for line in self.EXAMPLE.read_text().splitlines()
+                 if not re.match(r"^\s*SetEnv\s+AG_", line)]
+        env = [f"SetEnv {k} {_conf_quote(v)}" for k, v in sorted(self.env.items())]
+        return "\n".join(env + lines) + "\n"
+
+    def _prepare(self):
+        docroot = self.workdir / "www"
+        upload = docroot / self.MOUNT
+        upload.mkdir(parents=True, exist_ok=True)
+        docroot.chmod(0o755)
+        upload.chmod(0o755)
+        target = upload / "aircall-gorgias.cgi"
+        shutil.copy2(self.binary, target)
+        target.chmod(0o755)
+        (upload / ".htaccess").write_text(self.htaccess())
+        (upload / ".htaccess").chmod(0o644)
+        pidfile = self.run / "httpd.pid"
+        if pidfile.exists():
+            pidfile.unlink()
+        user = f"User {WEB_OS_USER}\nGroup {WEB_OS_USER}" if IS_ROOT else "# (not root)"
+        self.conf.write_text(render(self.TEMPLATE.read_text(), {
+            "SERVER_ROOT": self.workdir, "PORT": self.port, "RUNDIR": self.run,
+            "DOCROOT": docroot, "MOUNT": self.MOUNT, "USER_GROUP": user}))
+
+    _check_config = Apache._check_config
+    _argv = Apache._argv

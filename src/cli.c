@@ -102,7 +102,7 @@ static int cmd_migrate(struct app *app, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!check && migrate_run(&app->db))
+	if (!check && migrate_run(&app->db, app->cfg))
 		return 1;
 	if (migrate_fit(&app->db, &fit))
 		return 1;
@@ -285,7 +285,7 @@ static int cmd_settings_link(struct app *app, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (migrate_run(&app->db))
+	if (migrate_run(&app->db, app->cfg))
 		return 1;
 	rc = settings_link_new(&app->db, app->cfg, inst, url, sizeof url);
 	if (rc == AG_ENOTFOUND)

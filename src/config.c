@@ -1,9 +1,11 @@
 #include "config.h"
+#include "crypto.h"
 #include "buf.h"
 #include "err.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +98,11 @@ int config_load(struct config *cfg)
 	else if (!strstr(cfg->gorgias_url, "{account}"))
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_GORGIAS_URL must contain {account}");
+	else if (crypto_subkey(cfg->secret_key, "seal", cfg->key_seal) ||
+		 crypto_subkey(cfg->secret_key, "webhook-token", cfg->key_webhook) ||
+		 crypto_subkey(cfg->secret_key, "web", cfg->key_web) ||
+		 crypto_subkey(cfg->secret_key, "log", cfg->key_log))
+		snprintf(cfg->error, sizeof cfg->error, "cannot derive keys from AG_SECRET_KEY");
 	return cfg->error[0] ? AG_EINVAL : AG_OK;
 }
 
@@ -115,6 +122,10 @@ void config_free(struct config *cfg)
 		free(*fields[i]);
 		*fields[i] = NULL;
 	}
+	OPENSSL_cleanse(cfg->key_seal, sizeof cfg->key_seal);
+	OPENSSL_cleanse(cfg->key_webhook, sizeof cfg->key_webhook);
+	OPENSSL_cleanse(cfg->key_web, sizeof cfg->key_web);
+	OPENSSL_cleanse(cfg->key_log, sizeof cfg->key_log);
 }
 
 int config_valid_account(const char *account)

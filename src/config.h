@@ -10,7 +10,12 @@
 struct config {
 	char *database_url;
 	char *public_url;          /* without trailing slash */
-	char *secret_key;
+	char *secret_key;          /* only ever input to crypto_subkey (and the v1 migration) */
+	/* One key per purpose, derived from AG_SECRET_KEY (crypto_subkey). */
+	char key_seal[65];         /* vendor tokens sealed at rest */
+	char key_webhook[65];      /* webhook-token lookup hashes */
+	char key_web[65];          /* sessions, CSRF, OAuth state, settings links */
+	char key_log[65];          /* token fingerprints in logs */
 	char *gorgias_url;         /* template with {account} */
 	char *aircall_api_url;
 	char *aircall_dashboard_url;

@@ -2,7 +2,9 @@
 #include "err.h"
 
 #include <openssl/crypto.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
@@ -74,7 +76,9 @@ int crypto_ct_equal(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
-static int derive_key(const char *secret, unsigned char key[32])
+/* The scheme before per-purpose keys: kept only to open "v1:" values
+ * while `migrate` reseals them. */
+static int derive_key_v1(const char *secret, unsigned char key[32])
 {
 	static const char label[] = "aircall-gorgias token sealing v1";
 	unsigned int len = 0;
@@ -82,6 +86,51 @@ static int derive_key(const char *secret, unsigned char key[32])
 	return HMAC(EVP_sha256(), secret, (int)strlen(secret),
 		    (const unsigned char *)label, sizeof label - 1, key, &len) &&
 	       len == 32 ? AG_OK : AG_EINVAL;
+}
+
+int crypto_subkey(const char *secret, const char *purpose, char out[CRYPTO_KEY_HEX])
+{
+	static const char salt[] = "aircall-gorgias AG_SECRET_KEY v2";
+	unsigned char key[32];
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM params[5], *p = params;
+	int rc = AG_EINVAL;
+
+	EVP_KDF_free(kdf);
+	if (!ctx || !secret || !purpose)
+		goto out;
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, strlen(secret));
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, sizeof salt - 1);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)purpose,
+						 strlen(purpose));
+	*p = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(ctx, key, sizeof key, params) != 1)
+		goto out;
+	to_hex(key, sizeof key, out);
+	rc = AG_OK;
+out:
+	OPENSSL_cleanse(key, sizeof key);
+	EVP_KDF_CTX_free(ctx);
+	return rc;
+}
+
+static int hex_key(const char *hex, unsigned char key[32])
+{
+	if (!hex || strlen(hex) != 64)
+		return AG_EINVAL;
+	for (int i = 0; i < 32; i++) {
+		int v = 0;
+		for (int j = 0; j < 2; j++) {
+			char c = hex[2 * i + j];
+			v = v * 16 + (c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -256);
+		}
+		if (v < 0)
+			return AG_EINVAL;
+		key[i] = (unsigned char)v;
+	}
+	return AG_OK;
 }
 
 char *crypto_b64url(const void *data, size_t len)
@@ -152,7 +201,7 @@ fail:
 	return NULL;
 }
 
-char *crypto_seal(const char *secret, const char *plaintext)
+char *crypto_seal(const char *key_hex, const char *aad, const char *plaintext)
 {
 	unsigned char key[32], *raw = NULL;
 	size_t plen = strlen(plaintext);
@@ -160,13 +209,14 @@ char *crypto_seal(const char *secret, const char *plaintext)
 	char *b64 = NULL, *out = NULL;
 	int len = 0, fin = 0;
 
-	if (plen > 0x100000 || derive_key(secret, key))
+	if (plen > 0x100000 || !aad || strlen(aad) > 0x10000 || hex_key(key_hex, key))
 		goto done;
 	raw = malloc(GCM_NONCE + plen + GCM_TAG);
 	ctx = EVP_CIPHER_CTX_new();
 	if (!raw || !ctx || crypto_random(raw, GCM_NONCE))
 		goto done;
 	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, raw) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
 	    EVP_EncryptUpdate(ctx, raw + GCM_NONCE, &len,
 			      (const unsigned char *)plaintext, (int)plen) != 1 ||
 	    EVP_EncryptFinal_ex(ctx, raw + GCM_NONCE + len, &fin) != 1 ||
@@ -178,7 +228,7 @@ char *crypto_seal(const char *secret, const char *plaintext)
 		goto done;
 	out = malloc(strlen(b64) + 4);
 	if (out) {
-		memcpy(out, "v1:", 3);
+		memcpy(out, "v2:", 3);
 		memcpy(out + 3, b64, strlen(b64) + 1);
 	}
 done:
@@ -189,16 +239,14 @@ done:
 	return out;
 }
 
-char *crypto_open(const char *secret, const char *sealed)
+static char *open_with(const unsigned char key[32], const char *aad, const char *sealed)
 {
-	unsigned char key[32], *raw = NULL;
+	unsigned char *raw = NULL;
 	size_t rawlen = 0, clen;
 	EVP_CIPHER_CTX *ctx = NULL;
 	char *out = NULL;
 	int len = 0, fin = 0, ok = 0;
 
-	if (!sealed || strncmp(sealed, "v1:", 3) != 0 || derive_key(secret, key))
-		goto done;
 	raw = crypto_b64url_decode(sealed + 3, &rawlen);
 	if (!raw || rawlen < GCM_NONCE + GCM_TAG)
 		goto done;
@@ -208,6 +256,8 @@ char *crypto_open(const char *secret, const char *sealed)
 	if (!out || !ctx)
 		goto done;
 	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, raw) != 1 ||
+	    (aad && EVP_DecryptUpdate(ctx, NULL, &len, (const unsigned char *)aad,
+				      (int)strlen(aad)) != 1) ||
 	    EVP_DecryptUpdate(ctx, (unsigned char *)out, &len, raw + GCM_NONCE,
 			      (int)clen) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, GCM_TAG,
@@ -217,12 +267,34 @@ char *crypto_open(const char *secret, const char *sealed)
 	out[clen] = '\0';
 	ok = 1;
 done:
-	OPENSSL_cleanse(key, sizeof key);
 	EVP_CIPHER_CTX_free(ctx);
 	free(raw);
 	if (!ok) {
 		free(out);
 		out = NULL;
 	}
+	return out;
+}
+
+char *crypto_open(const char *key_hex, const char *aad, const char *sealed)
+{
+	unsigned char key[32];
+	char *out = NULL;
+
+	if (sealed && aad && strlen(aad) <= 0x10000 && strncmp(sealed, "v2:", 3) == 0 &&
+	    hex_key(key_hex, key) == AG_OK)
+		out = open_with(key, aad, sealed);
+	OPENSSL_cleanse(key, sizeof key);
+	return out;
+}
+
+char *crypto_open_v1(const char *secret, const char *sealed)
+{
+	unsigned char key[32];
+	char *out = NULL;
+
+	if (sealed && strncmp(sealed, "v1:", 3) == 0 && derive_key_v1(secret, key) == AG_OK)
+		out = open_with(key, NULL, sealed);
+	OPENSSL_cleanse(key, sizeof key);
 	return out;
 }

@@ -12,16 +12,32 @@ int crypto_random(void *out, size_t n);
 int crypto_random_hex(char *out, size_t nbytes);
 /* Random decimal digits (for placeholder emails), ndigits + NUL. */
 int crypto_random_digits(char *out, size_t ndigits);
-/* HMAC-SHA256(key, data) as 64 hex chars + NUL. */
+/* HMAC-SHA256(key, data) as 64 hex chars + NUL (key: a subkey's hex or a
+ * fixed label, never AG_SECRET_KEY itself). */
 int crypto_hmac_hex(const char *key, const void *data, size_t len, char out[65]);
 int crypto_ct_equal(const void *a, const void *b, size_t n);
 
-/* Seals plaintext for storage: "v1:" base64(nonce | ciphertext | tag).
- * Returns a malloc'd string the caller frees, or NULL. */
-char *crypto_seal(const char *secret, const char *plaintext);
-/* Opens what crypto_seal produced; malloc'd plaintext or NULL when the
- * value was tampered with or sealed under another key. */
-char *crypto_open(const char *secret, const char *sealed);
+#define CRYPTO_KEY_HEX 65      /* a 32-byte key as hex + NUL */
+
+/* One key per purpose from AG_SECRET_KEY: HKDF-SHA256 (OpenSSL EVP_KDF)
+ * with a fixed salt and the purpose as info. A value computed under one
+ * purpose's key (a webhook-token hash, which an attacker may choose the
+ * input of and PostgreSQL may log) says nothing about another's (the
+ * sealing key). */
+int crypto_subkey(const char *secret, const char *purpose, char out[CRYPTO_KEY_HEX]);
+
+/* Seals plaintext for storage under a subkey (hex), with AES-256-GCM:
+ * "v2:" base64url(nonce | ciphertext | tag). aad (not stored) names where
+ * the value lives (row and column): opened anywhere else it fails, so a
+ * value copied to another row or column is useless. Returns a malloc'd
+ * string the caller frees, or NULL. */
+char *crypto_seal(const char *key_hex, const char *aad, const char *plaintext);
+/* Opens what crypto_seal produced with the same aad; malloc'd plaintext or
+ * NULL when tampered with, moved, or sealed under another key. */
+char *crypto_open(const char *key_hex, const char *aad, const char *sealed);
+/* Opens a "v1:" value of the previous scheme (one HMAC-derived key, no
+ * aad): only for `migrate`, which reseals them. */
+char *crypto_open_v1(const char *secret, const char *sealed);
 
 /* base64url without padding (for OAuth state, cookies); caller frees. */
 char *crypto_b64url(const void *data, size_t len);

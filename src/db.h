@@ -34,7 +34,10 @@ int db_bool(const PGresult *r, int row, int col);
 struct db_num { char s[24]; };
 struct db_num db_n(int64_t v);
 
-int migrate_run(struct db *db);
+struct config;
+/* The SQL migrations, then the resealing of old sealed values
+ * (store_rekey.h), under one advisory lock. */
+int migrate_run(struct db *db, const struct config *cfg);
 
 /* The database's schema against the migrations compiled into this binary. */
 struct schema_fit {

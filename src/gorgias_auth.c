@@ -3,6 +3,7 @@
  * with invalid_grant means the app was uninstalled or revoked, and the
  * installation is disabled with reason authorization_removed. */
 #include "crypto.h"
+#include "sealed.h"
 #include "err.h"
 #include "gorgias.h"
 #include "log.h"
@@ -57,7 +58,7 @@ int gorgias_refresh(struct gorgias *g)
 		goto fail;
 	}
 	if (stored_exp > in->gorgias_expires_at && stored_exp > (long long)time(NULL) + 60 &&
-	    (stored = crypto_open(g->cfg->secret_key, db_str(r, 0, 0)))) {
+	    (stored = sealed_open(g->cfg, in->account, "gorgias_secret", db_str(r, 0, 0)))) {
 		/* Someone else refreshed meanwhile. */
 		replace_secret(&in->gorgias_secret, stored);
 		in->gorgias_expires_at = stored_exp;
@@ -79,8 +80,8 @@ int gorgias_refresh(struct gorgias *g)
 			store_disable(g->db, in->id, "authorization_removed");
 		goto out;
 	}
-	sealed_a = crypto_seal(g->cfg->secret_key, t.access);
-	sealed_r = t.refresh ? crypto_seal(g->cfg->secret_key, t.refresh) : NULL;
+	sealed_a = sealed_seal(g->cfg, in->account, "gorgias_secret", t.access);
+	sealed_r = t.refresh ? sealed_seal(g->cfg, in->account, "gorgias_refresh", t.refresh) : NULL;
 	if (!sealed_a || (t.refresh && !sealed_r)) {
 		rc = AG_ENOMEM;
 		goto fail;

@@ -5,6 +5,7 @@
 #include "aircall.h"
 #include "cli.h"
 #include "crypto.h"
+#include "sealed.h"
 #include "err.h"
 #include "gorgias.h"
 #include "http.h"
@@ -112,15 +113,14 @@ static int existing(struct app *app, const char *account, int64_t *id, char **we
 static int write_installation(struct app *app, const struct install_args *a, const char *webhook_id,
 			      const char *token, const json_t *numbers, int64_t *inst_id)
 {
-	char *gsecret = crypto_seal(app->cfg->secret_key, a->api_key);
-	char *asecret = crypto_seal(app->cfg->secret_key, a->aircall_token);
-	char *wsecret = token ? crypto_seal(app->cfg->secret_key, token) : NULL;
+	char *gsecret = sealed_seal(app->cfg, a->account, "gorgias_secret", a->api_key);
+	char *asecret = sealed_seal(app->cfg, a->account, "aircall_secret", a->aircall_token);
+	char *wsecret = token ? sealed_seal(app->cfg, a->account, "webhook_token", token) : NULL;
 	char hash[65] = "";
 	int all = strcmp(a->numbers, "all") == 0, rc = AG_EDB;
 	PGresult *r = NULL;
 
-	if (!gsecret || !asecret || (token && (!wsecret || crypto_hmac_hex(app->cfg->secret_key,
-									       token, strlen(token), hash)))) {
+	if (!gsecret || !asecret || (token && (!wsecret || sealed_token_hash(app->cfg, token, hash)))) {
 		rc = AG_ENOMEM;
 		goto out;
 	}
@@ -187,7 +187,7 @@ int cli_install(struct app *app, int argc, char **argv)
 		fprintf(stderr, "aircall-gorgias install: %s\n", why);
 		return 2;
 	}
-	if (migrate_run(&app->db))
+	if (migrate_run(&app->db, app->cfg))
 		return 1;
 	if (existing(app, a.account, &inst_id, &webhook_id))
 		return 1;

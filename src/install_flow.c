@@ -8,6 +8,7 @@
  * installation is unique by Gorgias account and by Aircall company. */
 #include "aircall.h"
 #include "crypto.h"
+#include "sealed.h"
 #include "err.h"
 #include "form.h"
 #include "gorgias.h"
@@ -258,8 +259,8 @@ static int check_admin(struct app *app, const char *account, const struct oauth_
 static int save_gorgias(struct app *app, const char *account, const struct oauth_tokens *t,
 			const char *email, int64_t user_id, int64_t *id)
 {
-	char *sa = crypto_seal(app->cfg->secret_key, t->access);
-	char *sr = t->refresh ? crypto_seal(app->cfg->secret_key, t->refresh) : NULL;
+	char *sa = sealed_seal(app->cfg, account, "gorgias_secret", t->access);
+	char *sr = t->refresh ? sealed_seal(app->cfg, account, "gorgias_refresh", t->refresh) : NULL;
 	struct db_num exp = db_n(t->expires_at), uid = db_n(user_id);
 	const char *p[] = { account, email, sa, sr, exp.s, uid.s };
 	PGresult *r = NULL;
@@ -350,22 +351,35 @@ out:
 	form_free(&f);
 }
 
+/* The Gorgias account naming the row (sealed values are bound to it). */
+static char *installation_account(struct app *app, int64_t id)
+{
+	struct db_num in = db_n(id);
+	const char *p[] = { in.s };
+	PGresult *r = db_query(&app->db, "select gorgias_account from installation where id = $1",
+			       1, p);
+	char *a = r && db_str(r, 0, 0) ? strdup(db_str(r, 0, 0)) : NULL;
+
+	PQclear(r);
+	return a;
+}
+
 /* The Aircall side of the installation row, its numbers, in one
  * transaction. AG_ECONFLICT when the company belongs to another row. */
 static int save_aircall(struct app *app, int64_t id, int64_t company, const char *access,
 			const char *webhook_id, const char *token, const json_t *numbers,
 			const json_t *number_ids)
 {
-	char *sa = crypto_seal(app->cfg->secret_key, access);
-	char *st = token ? crypto_seal(app->cfg->secret_key, token) : NULL;
+	char *account = installation_account(app, id);
+	char *sa = account ? sealed_seal(app->cfg, account, "aircall_secret", access) : NULL;
+	char *st = account && token ? sealed_seal(app->cfg, account, "webhook_token", token) : NULL;
 	char hash[65] = "";
 	struct db_num in = db_n(id), co = db_n(company);
 	const char *p[] = { in.s, co.s, sa, webhook_id, st, token ? hash : NULL };
 	PGresult *r = NULL;
 	int rc = AG_ENOMEM;
 
-	if (!sa || (token && (!st || crypto_hmac_hex(app->cfg->secret_key, token, strlen(token),
-						     hash))))
+	if (!sa || (token && (!st || sealed_token_hash(app->cfg, token, hash))))
 		goto out;
 	rc = AG_EDB;
 	if (db_begin(&app->db))
@@ -404,6 +418,7 @@ fail:
 	db_rollback(&app->db);
 out:
 	PQclear(r);
+	free(account);
 	free(sa);
 	free(st);
 	return rc;

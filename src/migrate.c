@@ -6,13 +6,14 @@
 #include "err.h"
 #include "log.h"
 #include "migrations.h"
+#include "store_rekey.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int migrate_run(struct db *db)
+int migrate_run(struct db *db, const struct config *cfg)
 {
-	int rc = AG_EDB, applied = 0;
+	int rc = AG_EDB, applied = 0, resealed = 0;
 	PGresult *r = NULL;
 
 	if (db_ensure(db))
@@ -58,7 +59,7 @@ int migrate_run(struct db *db)
 		applied++;
 	}
 	log_info("schema up to date (%d migration(s) applied now)", applied);
-	rc = AG_OK;
+	rc = store_rekey(db, cfg, &resealed);
 out:
 	PQclear(r);
 	db_exec(db, "select pg_advisory_unlock(7286521)", 0, NULL);

@@ -17,7 +17,7 @@ static int mac(const struct config *cfg, const char *label, const char *a, const
 
 	if (n < 0 || (size_t)n >= sizeof msg)
 		return AG_EINVAL;
-	return crypto_hmac_hex(cfg->secret_key, msg, (size_t)n, out);
+	return crypto_hmac_hex(cfg->key_web, msg, (size_t)n, out);
 }
 
 static int fill(const struct config *cfg, struct session *s)

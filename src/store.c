@@ -1,5 +1,6 @@
 #include "store.h"
 #include "crypto.h"
+#include "sealed.h"
 #include "err.h"
 #include "log.h"
 
@@ -58,13 +59,13 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 	in->gorgias_oauth = strcmp(db_str(r, 0, 2), "oauth") == 0;
 	in->gorgias_email = dup_or_null(db_str(r, 0, 3));
 	if ((s = db_str(r, 0, 4)))
-		in->gorgias_secret = crypto_open(cfg->secret_key, s);
+		in->gorgias_secret = sealed_open(cfg, in->account, "gorgias_secret", s);
 	if ((s = db_str(r, 0, 5)))
-		in->gorgias_refresh = crypto_open(cfg->secret_key, s);
+		in->gorgias_refresh = sealed_open(cfg, in->account, "gorgias_refresh", s);
 	in->aircall_oauth = (s = db_str(r, 0, 6)) && strcmp(s, "oauth") == 0;
 	in->aircall_api_id = dup_or_null(db_str(r, 0, 7));
 	if ((s = db_str(r, 0, 8)))
-		in->aircall_secret = crypto_open(cfg->secret_key, s);
+		in->aircall_secret = sealed_open(cfg, in->account, "aircall_secret", s);
 	in->enabled = strcmp(db_str(r, 0, 9), "enabled") == 0;
 	snprintf(in->disabled_reason, sizeof in->disabled_reason, "%s", db_str(r, 0, 10));
 	in->numbers_all = db_bool(r, 0, 11);
@@ -94,7 +95,7 @@ int store_installation_by_token(struct db *db, const struct config *cfg, const c
 	int rc = AG_ENOTFOUND;
 
 	*id = 0;
-	if (crypto_hmac_hex(cfg->secret_key, token, strlen(token), hash))
+	if (sealed_token_hash(cfg, token, hash))
 		return AG_EINVAL;
 	r = db_query(db, "select id, webhook_token_hash from installation "
 			 "where webhook_token_hash = $1", 1, p);

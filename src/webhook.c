@@ -114,7 +114,7 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 	rc = store_installation_by_token(&app->db, app->cfg, token, &inst);
 	if (rc == AG_ENOTFOUND) {
 		/* The token is a secret: log a fingerprint of it, never the token. */
-		crypto_hmac_hex("log-fingerprint", token, strlen(token), hash);
+		crypto_hmac_hex(app->cfg->key_log, token, strlen(token), hash);
 		log_warn("webhook rejected: unknown token (fingerprint %.8s)", hash);
 		response_error(resp, 401, "unknown_token", "the token matches no installation");
 		goto out;

@@ -27,7 +27,7 @@ def test_gorgias_first_install_creates_one_enabled_installation(db, fakes, cli, 
     assert row["state"] == "enabled" and row["aircall_company_id"] == sb.company_id
     # Tokens are sealed at rest, never stored in clear.
     for col in ("gorgias_secret", "gorgias_refresh", "aircall_secret", "webhook_token"):
-        assert row[col].startswith("v1:"), col
+        assert row[col].startswith("v2:"), col
     assert row["gorgias_token_expires_at"]
     # SU2: Aircall's consent selection becomes the bridge's.
     sel = {r["number_id"]: r["selected"] for r in

@@ -49,7 +49,7 @@ int config_load(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->database_url = env_dup("AG_DATABASE_URL", NULL);
 	cfg->public_url = env_dup("AG_PUBLIC_URL", NULL);
-	cfg->secret_key = env_dup("AG_SECRET_KEY", NULL);
+	cfg->root_secret = env_dup("AG_SECRET_KEY", NULL);
 	cfg->gorgias_url = env_dup("AG_GORGIAS_URL", "https://{account}.gorgias.com");
 	cfg->aircall_api_url = env_dup("AG_AIRCALL_API_URL", "https://api.aircall.io");
 	cfg->aircall_dashboard_url =
@@ -85,10 +85,10 @@ int config_load(struct config *cfg)
 	else if (!cfg->public_url)
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_PUBLIC_URL is not set: webhook and OAuth URLs cannot be built");
-	else if (!cfg->secret_key)
+	else if (!cfg->root_secret)
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_SECRET_KEY is not set: tokens cannot be encrypted");
-	else if (strlen(cfg->secret_key) < AG_SECRET_MIN)
+	else if (strlen(cfg->root_secret) < AG_SECRET_MIN)
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_SECRET_KEY is too weak: use at least %d random bytes "
 			 "(e.g. openssl rand -hex 32)", AG_SECRET_MIN);
@@ -98,10 +98,10 @@ int config_load(struct config *cfg)
 	else if (!strstr(cfg->gorgias_url, "{account}"))
 		snprintf(cfg->error, sizeof cfg->error,
 			 "AG_GORGIAS_URL must contain {account}");
-	else if (crypto_subkey(cfg->secret_key, "seal", cfg->key_seal) ||
-		 crypto_subkey(cfg->secret_key, "webhook-token", cfg->key_webhook) ||
-		 crypto_subkey(cfg->secret_key, "web", cfg->key_web) ||
-		 crypto_subkey(cfg->secret_key, "log", cfg->key_log))
+	else if (crypto_subkey(cfg->root_secret, "seal", cfg->key_seal) ||
+		 crypto_subkey(cfg->root_secret, "webhook-token", cfg->key_webhook) ||
+		 crypto_subkey(cfg->root_secret, "web", cfg->key_web) ||
+		 crypto_subkey(cfg->root_secret, "log", cfg->key_log))
 		snprintf(cfg->error, sizeof cfg->error, "cannot derive keys from AG_SECRET_KEY");
 	return cfg->error[0] ? AG_EINVAL : AG_OK;
 }
@@ -109,7 +109,7 @@ int config_load(struct config *cfg)
 void config_free(struct config *cfg)
 {
 	char **fields[] = {
-		&cfg->database_url, &cfg->public_url, &cfg->secret_key,
+		&cfg->database_url, &cfg->public_url, &cfg->root_secret,
 		&cfg->gorgias_url, &cfg->aircall_api_url, &cfg->aircall_dashboard_url,
 		&cfg->gorgias_client_id, &cfg->gorgias_client_secret,
 		&cfg->aircall_client_id, &cfg->aircall_client_secret,
@@ -117,7 +117,7 @@ void config_free(struct config *cfg)
 	};
 
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if (*fields[i] && fields[i] == &cfg->secret_key)
+		if (*fields[i] && fields[i] == &cfg->root_secret)
 			memset(*fields[i], 0, strlen(*fields[i]));
 		free(*fields[i]);
 		*fields[i] = NULL;

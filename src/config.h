@@ -10,7 +10,10 @@
 struct config {
 	char *database_url;
 	char *public_url;          /* without trailing slash */
-	char *secret_key;          /* only ever input to crypto_subkey (and the v1 migration) */
+	/* AG_SECRET_KEY, never a key itself: only the input of crypto_subkey
+	 * (and of store_rekey's opening of v1 values). Webhook-token hashes
+	 * come from sealed_token_hash, sealed columns from sealed.h. */
+	char *root_secret;
 	/* One key per purpose, derived from AG_SECRET_KEY (crypto_subkey). */
 	char key_seal[65];         /* vendor tokens sealed at rest */
 	char key_webhook[65];      /* webhook-token lookup hashes */

@@ -33,7 +33,7 @@ static int reseal_row(const struct config *cfg, const PGresult *r, int row, char
 
 		if (!v || strncmp(v, "v1:", 3) != 0)
 			continue;
-		plain = crypto_open_v1(cfg->secret_key, v);
+		plain = crypto_open_v1(cfg->root_secret, v);
 		if (!plain) {
 			log_error("installation %lld: %s does not open with this AG_SECRET_KEY; "
 				  "nothing was changed", (long long)db_i64(r, row, 0), columns[c]);

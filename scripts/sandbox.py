@@ -7,8 +7,8 @@ Starts, all on 127.0.0.1 and all state under var/:
     Gorgias account `sandbox` and an Aircall company with two numbers,
   - lighttpd serving the bridge on :8080,
 then runs `aircall-gorgias.fcgi install` for the sandbox, prints how to send a
-sample call and where to see the ticket, runs `worker --once` every few
-seconds, and stops everything on Ctrl-C or SIGTERM.
+sample call and where to see the ticket, runs a `worker` (LISTEN/NOTIFY,
+docs/worker.md), and stops everything on Ctrl-C or SIGTERM.
 
 Ports: AG_SANDBOX_HTTP_PORT, AG_SANDBOX_GORGIAS_PORT, AG_SANDBOX_AIRCALL_PORT,
 AG_SANDBOX_PG_PORT. Binary: AG_BINARY (default cgi-bin/aircall-gorgias.fcgi).
@@ -36,7 +36,7 @@ HTTP_PORT = int(os.environ.get("AG_SANDBOX_HTTP_PORT", "8080"))
 GORGIAS_PORT = int(os.environ.get("AG_SANDBOX_GORGIAS_PORT", "18091"))
 AIRCALL_PORT = int(os.environ.get("AG_SANDBOX_AIRCALL_PORT", "18092"))
 PG_PORT = int(os.environ.get("AG_SANDBOX_PG_PORT", "18093"))
-WORKER_EVERY = 10.0  # seconds between `worker --once` runs
+CHECK_EVERY = 5.0  # seconds between looks at the sandbox's processes
 
 # The sandbox tenant, in both fakes.
 ACCOUNT = "sandbox"
@@ -223,6 +223,31 @@ def secret_key():
     return path.read_text().strip()
 
 
+class Worker:
+    """`aircall-gorgias.fcgi worker`, as docs/worker.md runs it under systemd."""
+
+    def __init__(self, binary, env, err_log):
+        self.binary, self.env, self.err_log, self.proc = binary, env, Path(err_log), None
+
+    def start(self):
+        with open(self.err_log, "ab") as err:
+            self.proc = subprocess.Popen([str(self.binary), "worker"],
+                                         env=harness.clean_env(self.env),
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=err, start_new_session=True)
+        return self
+
+    def is_running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, lines=40):
+        return harness.tails([self.err_log], lines)
+
+    def stop(self):
+        harness.stop_process(self.proc)
+        self.proc = None
+
+
 def main():
     binary = harness.bridge_binary()
     if not binary.exists():
@@ -277,6 +302,12 @@ def main():
         web.start()
         _record("lighttpd", web.proc.pid)
 
+        say("== worker (applies events as they arrive)")
+        worker = Worker(binary, env, VAR / "log" / "worker.err")
+        started.append(worker)
+        worker.start()
+        _record("worker", worker.proc.pid)
+
         say("== install for the sandbox account")
         installed = harness.run_cli([
             "install", "--gorgias-account", ACCOUNT, "--gorgias-email", ADMIN_EMAIL,
@@ -304,21 +335,15 @@ See the resulting tickets in the fake Gorgias (admin view, with notes and tags):
 Use the command line with the same configuration:
   set -a; . {env_file.relative_to(REPO)}; set +a; {binary.relative_to(REPO) if binary.is_relative_to(REPO) else binary} status
 
-`worker --once` runs every {WORKER_EVERY:.0f} s (retries). Ctrl-C stops everything.""")
+A `worker` applies every event as it arrives (its log: var/log/worker.err and the
+bridge log). Ctrl-C stops everything.""")
 
-        last_report = None
         while True:
-            time.sleep(WORKER_EVERY)
+            time.sleep(CHECK_EVERY)
             for name, srv in (("lighttpd", web), ("fake Gorgias", fakes.gorgias),
-                              ("fake Aircall", fakes.aircall)):
+                              ("fake Aircall", fakes.aircall), ("worker", worker)):
                 if not srv.is_running():
                     raise harness.HarnessError(f"{name} died:\n{srv.log_tail()}")
-            res = harness.run_cli(["worker", "--once"], env, binary=binary, timeout=120)
-            report = None if res.returncode == 0 else f"worker exited {res.returncode}: " \
-                                                      f"{res.stderr.strip()[-2000:]}"
-            if report and report != last_report:
-                say(report)
-            last_report = report
     except Stop as e:
         say(f"\n== {e}: stopping")
     except harness.HarnessError as e:

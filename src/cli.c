@@ -4,6 +4,7 @@
 #include "inbox_admin.h"
 #include "installation.h"
 #include "session.h"
+#include "worker.h"
 #include "log.h"
 
 #include <errno.h>
@@ -18,7 +19,10 @@ static void usage(FILE *to)
 	fputs("usage: aircall-gorgias.fcgi COMMAND [options]\n"
 	      "  migrate [--check]          apply the SQL migrations (idempotent); --check\n"
 	      "                             applies nothing, exits 1 when some are pending\n"
-	      "  worker [--once] [--max N]  apply due inbox events (--once: until none is due)\n"
+	      "  worker [--once [--max N] | --until-idle]\n"
+	      "                             apply inbox events as they arrive (LISTEN/NOTIFY);\n"
+	      "                             --once: those due now, then exit; --until-idle: exit\n"
+	      "                             once nothing was due for AG_DRAIN_LINGER_S\n"
 	      "  install --gorgias-account SUB --gorgias-email EMAIL --gorgias-api-key KEY\n"
 	      "          --aircall-api-id ID --aircall-api-token TOKEN [--numbers ID,ID|all]\n"
 	      "          [--locale en|de] [--country ISO2] [--time-zone TZ]\n"
@@ -60,12 +64,14 @@ static long parse_long(const char *s, long fallback)
 
 static int cmd_worker(struct app *app, int argc, char **argv)
 {
-	int once = 0;
+	int once = 0, until_idle = 0;
 	long max = 1000;
 
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0)
 			once = 1;
+		else if (strcmp(argv[i], "--until-idle") == 0)
+			until_idle = 1;
 		else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
 			max = parse_long(argv[++i], max);
 		else {
@@ -76,17 +82,11 @@ static int cmd_worker(struct app *app, int argc, char **argv)
 	if (db_ensure(&app->db))
 		return 1;
 	if (once) {
-		int n = process_drain(app, 0, (int)max, time(NULL) + 3600);
+		int n = process_drain(app, NULL, (int)max, time(NULL) + 3600);
 		log_info("worker: %d event(s) handled", n);
 		return 0;
 	}
-	log_info("worker: running until stopped");
-	while (!ag_stop) {
-		int n = process_drain(app, 0, (int)max, time(NULL) + 60);
-		if (n == 0)
-			sleep(1);
-	}
-	return 0;
+	return worker_run(app, until_idle);
 }
 
 /* migrate [--check]: --check changes nothing and exits 0 only when the

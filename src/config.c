@@ -69,6 +69,10 @@ int config_load(struct config *cfg)
 	/* Lifts the media fetch policy for fake vendors on 127.0.0.1 over
 	 * http: never set in production (docs/security.md). */
 	cfg->media_allow_private = (int)env_long("AG_MEDIA_ALLOW_PRIVATE", 0, 0, 1);
+	cfg->lease_s = env_long("AG_LEASE_S", 300, 2, 86400);
+	cfg->drainers = (int)env_long("AG_DRAINERS", 2, 0, 64);
+	cfg->drain_linger_s = env_long("AG_DRAIN_LINGER_S", 5, 0, 3600);
+	cfg->run_dir = env_dup("AG_RUN_DIR", NULL);
 	strip_slash(cfg->public_url);
 	strip_slash(cfg->gorgias_url);
 	strip_slash(cfg->aircall_api_url);
@@ -113,7 +117,7 @@ void config_free(struct config *cfg)
 		&cfg->gorgias_url, &cfg->aircall_api_url, &cfg->aircall_dashboard_url,
 		&cfg->gorgias_client_id, &cfg->gorgias_client_secret,
 		&cfg->aircall_client_id, &cfg->aircall_client_secret,
-		&cfg->log_level, &cfg->log_file, &cfg->metrics_token,
+		&cfg->log_level, &cfg->log_file, &cfg->metrics_token, &cfg->run_dir,
 	};
 
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {

@@ -35,6 +35,10 @@ struct config {
 	long rate_patience_s;      /* how long the limit may keep being hit before RL2 */
 	int max_attempts;          /* per inbox event before it is marked failed */
 	int media_allow_private;   /* AG_MEDIA_ALLOW_PRIVATE=1: test rigs only (http, loopback) */
+	long lease_s;              /* a claimed event returns to the queue after this */
+	int drainers;              /* detached drainers a host starts at most at once */
+	long drain_linger_s;       /* a drainer waits this long for more work, then exits */
+	char *run_dir;             /* drainer slot lock files */
 	char error[256];           /* non-empty: the bridge answers 503 and says why */
 };
 

@@ -2,14 +2,16 @@
 #include "err.h"
 #include "log.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <sys/select.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void db_init(struct db *db, const char *conninfo)
 {
-	db->conn = NULL;
+	memset(db, 0, sizeof *db);
 	db->conninfo = conninfo;
 }
 
@@ -42,6 +44,7 @@ int db_ensure(struct db *db)
 		return AG_EDB;
 	}
 	PQsetNoticeProcessor(db->conn, quiet_notice, NULL);
+	db->generation++;
 	return AG_OK;
 }
 
@@ -55,6 +58,7 @@ PGresult *db_query(struct db *db, const char *sql, int nparams, const char *cons
 		if (db_ensure(db))
 			return NULL;
 		in_tx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+		db->round_trips++;
 		r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 		st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
@@ -137,4 +141,60 @@ struct db_num db_n(int64_t v)
 
 	snprintf(n.s, sizeof n.s, "%" PRId64, v);
 	return n;
+}
+
+int db_listen(struct db *db, const char *channel)
+{
+	char sql[96];
+
+	if ((size_t)snprintf(sql, sizeof sql, "listen %s", channel) >= sizeof sql)
+		return AG_EINVAL;
+	return db_exec(db, sql, 0, NULL);
+}
+
+static int drain_notifies(struct db *db)
+{
+	PGnotify *n;
+	int got = 0;
+
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		got = 1;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+int db_wait_notify(struct db *db, long timeout_ms)
+{
+	struct timeval tv;
+	fd_set fds;
+	int fd, rc;
+
+	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
+		return AG_EDB;
+	/* Notifications that arrived with the answers of earlier statements
+	 * are already buffered: no need to sleep. */
+	if (PQconsumeInput(db->conn) == 0)
+		goto broken;
+	if (drain_notifies(db))
+		return 1;
+	fd = PQsocket(db->conn);
+	if (fd < 0 || fd >= FD_SETSIZE)
+		goto broken;
+	FD_ZERO(&fds);
+	FD_SET(fd, &fds);
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	rc = select(fd + 1, &fds, NULL, NULL, &tv);
+	if (rc < 0)
+		return errno == EINTR ? 0 : AG_EDB;
+	if (rc == 0)
+		return 0;
+	if (PQconsumeInput(db->conn) == 0)
+		goto broken;
+	return drain_notifies(db);
+broken:
+	log_error("database connection lost while waiting: %s", PQerrorMessage(db->conn));
+	db_close(db);
+	return AG_EDB;
 }

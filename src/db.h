@@ -10,6 +10,8 @@
 struct db {
 	PGconn *conn;
 	const char *conninfo; /* borrowed from the config */
+	unsigned long round_trips; /* statements sent since start (debug figures) */
+	unsigned generation;       /* bumped on every new connection: LISTEN again */
 };
 
 void db_init(struct db *db, const char *conninfo);
@@ -33,6 +35,13 @@ int db_bool(const PGresult *r, int row, int col);
 /* int64 to decimal text for parameters. */
 struct db_num { char s[24]; };
 struct db_num db_n(int64_t v);
+
+/* LISTEN on channel (a fixed identifier, never input). */
+int db_listen(struct db *db, const char *channel);
+/* Sleeps until a notification arrives on a LISTENed channel or timeout_ms
+ * passes; consumes every pending notification. 1 notified, 0 timed out,
+ * AG_EDB when the connection broke (or a signal interrupted: 0). */
+int db_wait_notify(struct db *db, long timeout_ms);
 
 struct config;
 /* The SQL migrations, then the resealing of old sealed values

@@ -17,15 +17,32 @@ struct inbox_event {
 	int attempts;          /* including this one */
 };
 
-/* Stores an event. *id is set, *duplicate to 1 when the same event was
- * stored before (nothing changes then). status is "pending" or "ignored". */
-int inbox_insert(struct db *db, int64_t installation_id, const char *dedupe_key,
+/* The channel the request path notifies after storing a due event. */
+#define INBOX_CHANNEL "aircall_gorgias_inbox"
+
+struct inbox_accepted {
+	int64_t installation_id;
+	int64_t id;            /* the stored event; 0 for a duplicate */
+	int duplicate;
+	int listener;          /* a worker or drainer is free to take it */
+};
+
+/* The whole request path in one statement: finds the installation whose
+ * webhook token has this keyed hash, stores the event (status "pending"
+ * or "ignored") unless it was stored before, notifies the listeners.
+ * AG_ENOTFOUND for an unknown token. */
+int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		 const char *event, const char *subject, const char *payload_json,
-		 const char *status, int64_t *id, int *duplicate);
-/* Claims the next due event (the given one first when prefer_id != 0):
- * the oldest of its subject, no earlier event of the same subject still
- * waiting. AG_ENOTFOUND when nothing is due. */
-int inbox_claim(struct db *db, int64_t prefer_id, struct inbox_event *ev);
+		 const char *status, struct inbox_accepted *out);
+/* Claims the next due event for worker_id (its heartbeat row, or a name
+ * with none): installations in turn, then the oldest of a subject with no
+ * earlier event of the same subject still waiting. AG_ENOTFOUND when
+ * nothing is due. */
+int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev);
+/* Marks worker_id free and says in how many seconds the next event is
+ * due (0: now, -1: nothing waits); *registered is 0 when worker_id has
+ * no heartbeat row (any more). */
+int inbox_next_due(struct db *db, const char *worker_id, double *seconds, int *registered);
 void inbox_event_free(struct inbox_event *ev);
 int inbox_done(struct db *db, const struct inbox_event *ev, const char *status, const char *note);
 /* Back to pending, due again in delay_s; counts as failed after max attempts. */

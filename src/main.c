@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "config.h"
 #include "counters.h"
+#include "drainer.h"
 #include "err.h"
 #include "handlers.h"
 #include "http.h"
@@ -21,11 +22,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-/* After answering, a process applies due events for at most this long
- * before it accepts the next request. */
-#define DRAIN_SECONDS 20
-#define DRAIN_EVENTS 25
 
 typedef const char *(*param_fn)(void *ctx, const char *name);
 typedef int (*read_fn)(void *ctx, char *buf, int n);
@@ -119,11 +115,13 @@ static void format_head(struct buf *out, const struct response *resp)
 		   (unsigned long)resp->body.len, resp->headers.p ? resp->headers.p : "");
 }
 
-static void after_response(struct app *app, const struct after *after)
+/* A serving process never applies events itself: that would keep the
+ * next request waiting behind a vendor. */
+static void after_response(struct app *app, const struct after *after, int cgi)
 {
-	if (after->drain)
-		process_drain(app, after->event_id, DRAIN_EVENTS, time(NULL) + DRAIN_SECONDS);
-	counters_flush(&app->db, after->drain);
+	if (after->spawn_drainer)
+		drainer_spawn(app->cfg, cgi);
+	counters_flush(&app->db, 0);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -162,7 +160,7 @@ static int serve_fastcgi(struct app *app)
 		buf_free(&head);
 		buf_free(&req.body);
 		response_free(&resp);
-		after_response(app, &after);
+		after_response(app, &after, 0);
 	}
 	log_info("FastCGI worker stopping");
 	return 0;
@@ -186,13 +184,13 @@ static int serve_cgi(struct app *app)
 		fwrite(resp.body.p ? resp.body.p : "", 1, resp.body.len, stdout);
 	fflush(stdout);
 	/* Closing stdout lets the web server finish the response while this
-	 * process applies the event it just stored. */
+	 * process starts a drainer. */
 	fclose(stdout);
 	webhook_count(&req, &resp, seconds_since(&t0));
 	buf_free(&head);
 	buf_free(&req.body);
 	response_free(&resp);
-	after_response(app, &after);
+	after_response(app, &after, 1);
 	return 0;
 }
 

@@ -79,24 +79,17 @@ static void settle(struct app *app, struct inbox_event *ev, struct outcome *o)
 	}
 }
 
-int process_drain(struct app *app, int64_t prefer_id, int max, time_t deadline)
+int process_drain(struct app *app, const char *worker_id, int max, time_t deadline)
 {
 	int handled = 0;
 
 	while (handled < max && time(NULL) < deadline && !ag_stop) {
 		struct inbox_event ev;
 		struct outcome out;
-		int rc = inbox_claim(&app->db, prefer_id, &ev);
+		int rc = inbox_claim(&app->db, worker_id, app->cfg->lease_s, &ev);
 
-		if (rc == AG_ENOTFOUND && prefer_id) {
-			/* Our own event is not due (an earlier one of its call
-			 * waits): go on with whatever else is due. */
-			prefer_id = 0;
-			continue;
-		}
 		if (rc == AG_ENOTFOUND || rc == AG_EDB)
 			break;
-		prefer_id = 0;
 		handled++;
 		if (rc)
 			continue;

@@ -29,9 +29,10 @@ struct outcome {
 	int gorgias_requests;
 };
 
-/* Drains due events (prefer_id first) until none is due, max events were
- * handled, or the deadline passed. Returns how many were handled. */
-int process_drain(struct app *app, int64_t prefer_id, int max, time_t deadline);
+/* Claims and applies due events until none is due, max events were
+ * handled, or the deadline passed; worker_id names the heartbeat row
+ * (NULL: none). Returns how many were handled. */
+int process_drain(struct app *app, const char *worker_id, int max, time_t deadline);
 /* Applies one claimed event. */
 void process_event(struct app *app, struct inbox_event *ev, struct outcome *out);
 

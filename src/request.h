@@ -31,8 +31,7 @@ struct response {
 
 /* What the process does once the response is out (after FCGI_Finish). */
 struct after {
-	int drain;
-	int64_t event_id;
+	int spawn_drainer;        /* no worker is free: start a detached drainer */
 };
 
 void response_init(struct response *r);

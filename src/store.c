@@ -85,33 +85,6 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 	return AG_OK;
 }
 
-int store_installation_by_token(struct db *db, const struct config *cfg, const char *token,
-				int64_t *id)
-{
-	char hash[65];
-	const char *p[] = { hash };
-	const char *got;
-	PGresult *r;
-	int rc = AG_ENOTFOUND;
-
-	*id = 0;
-	if (sealed_token_hash(cfg, token, hash))
-		return AG_EINVAL;
-	r = db_query(db, "select id, webhook_token_hash from installation "
-			 "where webhook_token_hash = $1", 1, p);
-	if (!r)
-		return AG_EDB;
-	got = db_str(r, 0, 1);
-	/* The index finds the row by the hash; the final comparison of the
-	 * hash itself takes the same time whatever the bytes. */
-	if (got && strlen(got) == 64 && crypto_ct_equal(got, hash, 64)) {
-		*id = db_i64(r, 0, 0);
-		rc = AG_OK;
-	}
-	PQclear(r);
-	return rc;
-}
-
 int store_number_selected(struct db *db, const struct installation *in, int64_t number_id)
 {
 	struct db_num a = db_n(in->id), b = db_n(number_id);

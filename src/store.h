@@ -34,10 +34,6 @@ void installation_free(struct installation *in);
 /* AG_OK, AG_ENOTFOUND or AG_EDB. */
 int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 			    struct installation *in);
-/* Finds the installation a webhook token belongs to: looks up its keyed
- * hash, then compares in constant time. Sets *id. */
-int store_installation_by_token(struct db *db, const struct config *cfg, const char *token,
-				int64_t *id);
 /* SU3: is this Aircall number connected? */
 int store_number_selected(struct db *db, const struct installation *in, int64_t number_id);
 int store_disable(struct db *db, int64_t installation_id, const char *reason);

@@ -8,7 +8,7 @@
 #include "log.h"
 #include "phone.h"
 #include "plan_message.h"
-#include "store.h"
+#include "sealed.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -65,14 +65,16 @@ static void data_id(const json_t *data, char *out, size_t len)
 void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		    struct after *after)
 {
-	json_t *root = NULL, *data, *token_v, *event_v, *ts_v;
+	json_t *root = NULL, *data, *token_v, *token_ref = NULL, *event_v, *ts_v;
 	const char *token, *event;
 	char id[80], key[200], subject[96], hash[65];
 	json_error_t jerr;
-	int64_t inst = 0, event_id = 0;
+	char token_hash[65];
+	struct inbox_accepted acc;
+	unsigned long trips;
 	json_int_t ts;
 	char *stored = NULL, *canon = NULL;
-	int rc, duplicate = 0;
+	int rc;
 
 	if (req->body_too_big) {
 		log_warn("webhook rejected: body over %lu bytes", (unsigned long)app->cfg->max_body);
@@ -99,6 +101,8 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		response_error(resp, 400, "missing_fields", "token, event and data are required");
 		goto out;
 	}
+	/* Kept alive: the token leaves root before the event is stored. */
+	token_ref = json_incref(token_v);
 	token = json_string_value(token_v);
 	event = json_string_value(event_v);
 	if (strlen(token) == 0 || strlen(token) > TOKEN_MAX) {
@@ -106,21 +110,14 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		response_error(resp, 401, "unknown_token", "the token matches no installation");
 		goto out;
 	}
+	/* Only a keyed hash of the token reaches the database. */
+	if (sealed_token_hash(app->cfg, token, token_hash)) {
+		response_error(resp, 500, "internal", "could not store the event");
+		goto out;
+	}
 	if (!valid_event_name(event)) {
 		log_warn("webhook rejected: malformed event name");
 		response_error(resp, 400, "bad_event", "event is not a valid event name");
-		goto out;
-	}
-	rc = store_installation_by_token(&app->db, app->cfg, token, &inst);
-	if (rc == AG_ENOTFOUND) {
-		/* The token is a secret: log a fingerprint of it, never the token. */
-		crypto_hmac_hex(app->cfg->key_log, token, strlen(token), hash);
-		log_warn("webhook rejected: unknown token (fingerprint %.8s)", hash);
-		response_error(resp, 401, "unknown_token", "the token matches no installation");
-		goto out;
-	}
-	if (rc) {
-		response_error(resp, 503, "unavailable", "storage unavailable, retry later");
 		goto out;
 	}
 	ts = json_is_integer(ts_v) ? json_integer_value(ts_v) : 0;
@@ -152,28 +149,39 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		response_error(resp, 500, "internal", "could not store the event");
 		goto out;
 	}
-	rc = inbox_insert(&app->db, inst, key, event, subject, stored,
-			  event_handled(event) ? "pending" : "ignored", &event_id, &duplicate);
+	trips = app->db.round_trips;
+	rc = inbox_accept(&app->db, token_hash, key, event, subject, stored,
+			  event_handled(event) ? "pending" : "ignored", &acc);
+	trips = app->db.round_trips - trips;
+	if (rc == AG_ENOTFOUND) {
+		/* The token is a secret: log a fingerprint of it, never the token. */
+		crypto_hmac_hex(app->cfg->key_log, token, strlen(token), hash);
+		log_warn("webhook rejected: unknown token (fingerprint %.8s)", hash);
+		response_error(resp, 401, "unknown_token", "the token matches no installation");
+		goto out;
+	}
 	if (rc) {
 		response_error(resp, 503, "unavailable", "storage unavailable, retry later");
 		goto out;
 	}
-	if (duplicate) {
-		log_info("webhook %s for installation %" PRId64 ": duplicate delivery acknowledged",
-			 event, inst);
+	if (acc.duplicate) {
+		log_info("webhook %s for installation %" PRId64 ": duplicate delivery acknowledged "
+			 "(%lu round trip%s)", event, acc.installation_id, trips, trips == 1 ? "" : "s");
 		response_json(resp, 200, json_pack("{s:s}", "status", "duplicate"));
 		goto out;
 	}
-	log_info("webhook %s %s for installation %" PRId64 " stored as inbox %" PRId64, event,
-		 subject, inst, event_id);
+	log_info("webhook %s %s for installation %" PRId64 " stored as inbox %" PRId64
+		 " (%lu round trip%s, %s)", event, subject, acc.installation_id, acc.id, trips,
+		 trips == 1 ? "" : "s", acc.listener ? "a worker listens" : "no free worker");
 	response_json(resp, 200, json_pack("{s:s, s:I}", "status", "accepted", "id",
-					   (json_int_t)event_id));
-	if (event_handled(event)) {
-		after->drain = 1;
-		after->event_id = event_id;
-	}
+					   (json_int_t)acc.id));
+	/* Nobody free to apply it: once the answer is out, this process
+	 * starts a drainer (it never applies the event itself). */
+	if (event_handled(event) && !acc.listener)
+		after->spawn_drainer = 1;
 out:
 	free(canon);
 	free(stored);
+	json_decref(token_ref);
 	json_decref(root);
 }

@@ -1,0 +1,213 @@
+"""Applying events apart from the request path (docs/worker.md): the web
+process only stores and acknowledges; a LISTENing worker, or a drainer the web
+process starts when no worker is free, applies the events. Real lighttpd and
+Apache, real PostgreSQL, the fake vendors over HTTP."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+import harness
+from sandbox import ACCOUNT, Sandbox, installed, notes, wait_inbox_settled  # noqa: F401
+
+KNOWN = "+34666444555"
+
+
+def _post_timed(sb, bodies, connections=16):
+    """POST every body from `connections` threads; [(status, seconds)]."""
+    results, lock, queue = [], threading.Lock(), list(bodies)
+
+    def run():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                body = queue.pop()
+            t0 = time.monotonic()
+            status, _ = sb.post(body)
+            with lock:
+                results.append((status, time.monotonic() - t0))
+
+    threads = [threading.Thread(target=run) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def _start_worker(binary, env, *args):
+    return subprocess.Popen([str(binary), "worker", *args], env=harness.clean_env(env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def _workers(db, kind=None):
+    rows = db.query("select id, kind, pid, busy_since from worker order by started_at")
+    return [r for r in rows if kind is None or r["kind"] == kind]
+
+
+def _wait_drainers_gone(db, timeout=20):
+    harness.wait_until(lambda: not _workers(db, "drainer"), timeout=timeout,
+                       message=lambda: f"drainers still registered: {_workers(db)}")
+
+
+def _drainer_pids(conninfo):
+    """Drainers (detached, in sessions of their own) of this test database."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            if b"--until-idle" not in argv:
+                continue
+            with open(f"/proc/{d}/environ", "rb") as f:
+                if f"AG_DATABASE_URL={conninfo}".encode() in f.read().split(b"\0"):
+                    pids.append(int(d))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.fixture
+def quiet(db):
+    """No drainer left over from an earlier test may take this test's events:
+    they leave once idle with their heartbeat row gone (the clean slate)."""
+    harness.wait_until(lambda: not _drainer_pids(db.conninfo), timeout=30,
+                       message=lambda: f"drainers still running: {_drainer_pids(db.conninfo)}")
+    return db
+
+
+@pytest.fixture
+def worker(quiet, binary, bridge_env):
+    db = quiet
+    """start(**env overrides) -> a running `worker` (registered), stopped after the test."""
+    procs = []
+
+    def start(**extra):
+        env = dict(bridge_env, **{k: str(v) for k, v in extra.items()})
+        p = _start_worker(binary, env)
+        procs.append(p)
+        harness.wait_until(lambda: any(r["pid"] == p.pid for r in _workers(db, "worker")),
+                           timeout=10, message="the worker registered no heartbeat")
+        return p
+
+    yield start
+    for p in procs:
+        harness.stop_process(p)
+
+
+@pytest.fixture(params=["lighttpd", "apache-proxy-fcgi", "apache-fcgid"])
+def burst_server(request):
+    """(server, connections): mod_fcgid holds a request ~1 s whenever all of its
+    processes are busy (apache/aircall-gorgias-fcgid.conf), so it gets as many
+    connections as processes; lighttpd and spawn-fcgi queue on the socket."""
+    if request.param == "lighttpd":
+        return request.getfixturevalue("lighttpd"), 16
+    if request.param == "apache-proxy-fcgi":
+        return request.getfixturevalue("apache_proxy_factory")(), 16
+    return request.getfixturevalue("apache"), 1
+
+
+def test_slow_gorgias_burst_every_ack_under_a_second(db, fakes, cli, burst_server, bridge_log):
+    """Every Gorgias request takes 2 s: 48 webhooks are all acknowledged within
+    1 s (Aircall gives up after 5 s), behind lighttpd and Apache, without a
+    worker; drainers apply them once Gorgias is fast again."""
+    web, connections = burst_server
+    sb = Sandbox(fakes, cli, web)
+    sb.setup_vendors()
+    sb.install("--country", "FR", env=web.env)
+    sb.fg.update_account(ACCOUNT, rate_limit=400, rate_limit_basic=400)
+    sb.fg.chaos(delay_seconds=2, delay_fraction=1.0)
+    bodies = []
+    for i in range(12):
+        c = sb.scenario(call_id=61000 + i, external="+3466600%04d" % i)
+        bodies += [c.created(), c.answered(), c.hungup(), c.ended()]
+    try:
+        results = _post_timed(sb, bodies, connections)
+        assert [s for s, _ in results] == [200] * len(bodies)
+        worst = max(t for _, t in results)
+        print(f"ack latency max {worst * 1000:.0f} ms over {len(results)} webhooks")
+        assert worst < 1.0
+        assert int(db.scalar("select count(*) from inbox")) == len(bodies)
+    finally:
+        sb.fg.chaos(delay_seconds=0, delay_fraction=0.0)
+    wait_inbox_settled(db, timeout=120)
+    assert len([t for t in sb.tickets() if t.get("external_id")]) == 12
+    assert int(db.scalar("select count(*) from inbox where status = 'failed'")) == 0
+
+
+def test_running_worker_applies_at_once_and_no_drainer_starts(quiet, installed, db, worker,
+                                                              bridge_log):
+    """A LISTENing worker takes the event the moment it is stored: the Insight
+    Card (IC1) is at Aircall well within a second of the acknowledgement."""
+    fg, fa = installed.fg, installed.fa
+    fg.add_customer(ACCOUNT, name="Jane Doe", email="jane@shop.test", phone=KNOWN)
+    w = worker()
+    call = installed.scenario(call_id=62001)
+    created = call.created()
+    fa.ingest(created, company_id=installed.company_id)
+    t0 = time.monotonic()
+    status, _ = installed.post(created)
+    acked = time.monotonic()
+    assert status == 200
+    harness.wait_until(lambda: fa.insight_cards(installed.company_id, call_id=62001,
+                                                accepted_only=True), timeout=5)
+    carded = time.monotonic()
+    print(f"ack {1000 * (acked - t0):.0f} ms, card {1000 * (carded - acked):.0f} ms after")
+    assert carded - acked < 1.0
+    assert bridge_log.wait_for(r"stored as inbox \d+ \(1 round trip, a worker listens\)")
+    assert not bridge_log.search(r"drainer \S+ listening")
+    assert [r["pid"] for r in _workers(db)] == [w.pid]
+    harness.wait_until(lambda: _workers(db, "worker")[0]["busy_since"] is None, timeout=5)
+
+
+def test_worker_killed_mid_event_is_applied_once_by_another(quiet, installed, db, worker):
+    """A worker dies (kill -9) in the middle of an event: its lease runs out,
+    another worker applies the event, exactly once."""
+    fg = installed.fg
+    # The first Gorgias request of the event hangs long enough to kill the worker.
+    fg.script_faults([{"delay": 6, "count": 1, "match": {"method": "GET", "account": ACCOUNT}}])
+    first = worker(AG_LEASE_S=3)
+    call = installed.scenario(call_id=62002)
+    status, _ = installed.post(call.ended())
+    assert status == 200
+    harness.wait_until(lambda: db.scalar("select status from inbox") == "working", timeout=5)
+    time.sleep(0.5)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=5)
+    fg.clear_faults()
+    second = worker(AG_LEASE_S=3)
+    [ticket] = installed.wait_tickets(1, timeout=20, predicate=lambda ts: len(notes(ts[0])) >= 2)
+    wait_inbox_settled(db)
+    [row] = db.query("select status, attempts from inbox")
+    assert row == {"status": "done", "attempts": 2}
+    time.sleep(1)
+    tickets = [t for t in installed.tickets() if t.get("external_id") == "aircall:call:62002"]
+    assert len(tickets) == 1
+    ext = sorted(m["external_id"] for m in notes(tickets[0]))
+    assert len(ext) == len(set(ext)), ext
+    assert second.poll() is None
+
+
+def test_without_a_worker_a_drainer_applies_and_then_exits(quiet, installed, db, bridge_log):
+    """No worker runs: the web process starts a detached drainer after its
+    answer, which applies the event and leaves once idle (AG_DRAIN_LINGER_S)."""
+    assert _workers(db, "worker") == []
+    call = installed.scenario(call_id=62003)
+    t0 = time.monotonic()
+    status, _ = installed.post(call.ended())
+    assert status == 200 and time.monotonic() - t0 < 1.0
+    assert bridge_log.wait_for(r"stored as inbox \d+ \(1 round trip, no free worker\)")
+    installed.wait_tickets(1)
+    assert bridge_log.wait_for(r"drainer \S+ listening")
+    wait_inbox_settled(db)
+    assert bridge_log.wait_for(r"drainer \S+ stopping after \d+ event", timeout=20)
+    _wait_drainers_gone(db)
+    assert _drainer_pids(db.conninfo) == []

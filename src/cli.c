@@ -84,6 +84,7 @@ static int cmd_worker(struct app *app, int argc, char **argv)
 	if (once) {
 		int n = process_drain(app, NULL, (int)max, time(NULL) + 3600);
 		log_info("worker: %d event(s) handled", n);
+		worker_housekeeping(app);
 		return 0;
 	}
 	return worker_run(app, until_idle);

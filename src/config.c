@@ -66,6 +66,7 @@ int config_load(struct config *cfg)
 	cfg->budget_reserve_pct = (int)env_long("AG_GORGIAS_RESERVE_PCT", 25, 0, 90);
 	cfg->rate_patience_s = env_long("AG_RATE_PATIENCE_S", 3600, 0, 86400 * 30);
 	cfg->max_attempts = (int)env_long("AG_MAX_ATTEMPTS", 8, 1, 100);
+	cfg->retention_days = (int)env_long("AG_RETENTION_DAYS", 30, 1, 3650);
 	/* Lifts the media fetch policy for fake vendors on 127.0.0.1 over
 	 * http: never set in production (docs/security.md). */
 	cfg->media_allow_private = (int)env_long("AG_MEDIA_ALLOW_PRIVATE", 0, 0, 1);

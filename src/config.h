@@ -34,6 +34,7 @@ struct config {
 	int budget_reserve_pct;    /* share of the Gorgias limit left to other apps */
 	long rate_patience_s;      /* how long the limit may keep being hit before RL2 */
 	int max_attempts;          /* per inbox event before it is marked failed */
+	int retention_days;        /* done/ignored events kept this long (AG_RETENTION_DAYS) */
 	int media_allow_private;   /* AG_MEDIA_ALLOW_PRIVATE=1: test rigs only (http, loopback) */
 	long lease_s;              /* a claimed event returns to the queue after this */
 	int drainers;              /* detached drainers a host starts at most at once */

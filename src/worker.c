@@ -3,6 +3,7 @@
 #include "heartbeat.h"
 #include "inbox.h"
 #include "log.h"
+#include "store_retention.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,12 @@
 
 void worker_housekeeping(struct app *app)
 {
-	(void)app;
+	struct retention_counts n;
+
+	/* The retention policy (store_retention.h); a failure waits for the
+	 * next round. */
+	if (store_retention(&app->db, app->cfg->retention_days, &n))
+		log_warn("retention sweep failed; the next one tries again");
 }
 
 static void name_self(char *id, size_t idlen, char *host, size_t hostlen)

@@ -164,3 +164,50 @@ def test_mms_media_only_from_public_https(strict, db, canary, binary, strict_env
         _no_leak(sb, canary)
     finally:
         harness.stop_process(worker)
+
+
+# ----------------------------------------------------------------- bounded storage
+
+def test_healthz_is_constant_and_tenant_free(installed, db):
+    """Anonymous /healthz says whether the bridge and its database answer, and
+    nothing about any installation's traffic (no inbox counts)."""
+    call = installed.scenario(call_id=9201)
+    installed.post(call.created())
+    wait_inbox_settled(db)
+    r = installed.web.get("/healthz")
+    assert r.status == 200
+    assert r.json() == {"status": "ok", "database": "ok"}
+
+
+def test_worker_applies_the_retention_policy(installed, db, cli, bridge_env):
+    """AG_RETENTION_DAYS: done/ignored events older than that, and expired sessions,
+    OAuth states and settings links, are deleted by the worker; failed events and
+    recent ones stay."""
+    for cid in (9301, 9302, 9303):
+        installed.post(installed.scenario(call_id=cid).created())
+    wait_inbox_settled(db)
+    ids = [r["id"] for r in db.query("select id from inbox order by id")]
+    assert len(ids) == 3
+    db.execute(f"update inbox set processed_at = now() - interval '8 days' where id = {ids[0]}")
+    db.execute(f"update inbox set status = 'failed', processed_at = now() - interval '90 days' "
+               f"where id = {ids[1]}")
+    inst = installed.installation_id
+    db.execute(f"""
+        insert into web_session (id_hash, installation_id, expires_at) values
+          (repeat('a', 64), {inst}, now() - interval '1 minute'),
+          (repeat('b', 64), {inst}, now() + interval '1 hour');
+        insert into oauth_state (nonce, session_hash, vendor, expires_at) values
+          (repeat('c', 32), repeat('a', 64), 'gorgias', now() - interval '1 minute'),
+          (repeat('d', 32), repeat('b', 64), 'gorgias', now() + interval '5 minutes');
+        insert into settings_link (token_hash, installation_id, expires_at) values
+          (repeat('e', 64), {inst}, now() - interval '1 minute'),
+          (repeat('f', 64), {inst}, now() + interval '5 minutes');
+    """)
+    cli("worker", "--once", env=dict(bridge_env, AG_RETENTION_DAYS="7"), check=True)
+    left = [r["id"] for r in db.query("select id from inbox order by id")]
+    assert left == ids[1:]                       # the old done one went; failed stays
+    for table, col, gone, kept in (("web_session", "id_hash", "a" * 64, "b" * 64),
+                                   ("oauth_state", "nonce", "c" * 32, "d" * 32),
+                                   ("settings_link", "token_hash", "e" * 64, "f" * 64)):
+        have = {r[col] for r in db.query(f"select {col} from {table}")}
+        assert gone not in have and kept in have, table

@@ -72,8 +72,28 @@ def strict_env(bridge_env):
     return env
 
 
+def _worker(binary, env):
+    """A listening worker (events need not wait for a drainer slot)."""
+    return subprocess.Popen([str(binary), "worker"], env=harness.clean_env(env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @pytest.fixture
-def strict(installed, lighttpd_factory, strict_env):
+def worker(binary, bridge_env, db):
+    proc = _worker(binary, bridge_env)
+    yield proc
+    harness.stop_process(proc)
+
+
+@pytest.fixture
+def strict_worker(binary, strict_env, db):
+    proc = _worker(binary, strict_env)
+    yield proc
+    harness.stop_process(proc)
+
+
+@pytest.fixture
+def strict(installed, lighttpd_factory, strict_env, strict_worker):
     port = harness.free_port()
     env = dict(strict_env, AG_PUBLIC_URL=f"http://127.0.0.1:{port}")
     installed.web = lighttpd_factory(env=env, port=port)
@@ -97,7 +117,7 @@ def _no_leak(sb, canary):
         assert int(up["size"]) != len(Canary.SECRET)
 
 
-def test_call_recording_comes_from_the_api_not_the_body(installed, db, canary):
+def test_call_recording_comes_from_the_api_not_the_body(installed, db, canary, worker):
     """SSRF: the body names the canary as recording; Aircall's API names the real
     file. The real file is uploaded and the canary never hears from the bridge."""
     fa = installed.fa
@@ -137,33 +157,28 @@ def test_call_media_policy_refuses_private_addresses(strict, db, canary):
     _no_leak(sb, canary)
 
 
-def test_mms_media_only_from_public_https(strict, db, canary, binary, strict_env):
+def test_mms_media_only_from_public_https(strict, db, canary):
     """SSRF through MMS: plain http, an https URL on a loopback address and a name
     resolving to loopback (checked at connect time) are all refused; each file is
     linked with the reason and the message still lands."""
     sb = strict
-    worker = subprocess.Popen([str(binary), "worker"], env=harness.clean_env(strict_env),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        media = [ev.media_detail("a.jpg", "image/jpeg", presigned_url=canary.url("a.jpg")),
-                 ev.media_detail("b.jpg", "image/jpeg", presigned_url=canary.url("b.jpg", "https")),
-                 ev.media_detail("c.pdf", "application/pdf",
-                                 presigned_url=canary.url("c.pdf", "https", "localhost")),
-                 ev.media_detail("d.png", "image/png",
-                                 presigned_url=f"https://[::ffff:169.254.169.254]:{canary.port}/d")]
-        _send(sb, ev.message_received(token=sb.token, id="SM-ssrf", body="hello",
-                                      media_details=media))
-        wait_inbox_settled(db, timeout=30)
-        [t] = sb.wait_tickets(1)
-        [m] = t["messages"]
-        assert m["attachments"] == []
-        for name in ("a.jpg", "b.jpg", "c.pdf", "d.png"):
-            assert name in m["body_text"]
-        assert m["body_text"].count("only public https") == 4
-        assert int(db.scalar("select count(*) from inbox where status = 'failed'")) == 0
-        _no_leak(sb, canary)
-    finally:
-        harness.stop_process(worker)
+    media = [ev.media_detail("a.jpg", "image/jpeg", presigned_url=canary.url("a.jpg")),
+             ev.media_detail("b.jpg", "image/jpeg", presigned_url=canary.url("b.jpg", "https")),
+             ev.media_detail("c.pdf", "application/pdf",
+                             presigned_url=canary.url("c.pdf", "https", "localhost")),
+             ev.media_detail("d.png", "image/png",
+                             presigned_url=f"https://[::ffff:169.254.169.254]:{canary.port}/d")]
+    _send(sb, ev.message_received(token=sb.token, id="SM-ssrf", body="hello",
+                                  media_details=media))
+    wait_inbox_settled(db, timeout=30)
+    [t] = sb.wait_tickets(1)
+    [m] = t["messages"]
+    assert m["attachments"] == []
+    for name in ("a.jpg", "b.jpg", "c.pdf", "d.png"):
+        assert name in m["body_text"]
+    assert m["body_text"].count("only public https") == 4
+    assert int(db.scalar("select count(*) from inbox where status = 'failed'")) == 0
+    _no_leak(sb, canary)
 
 
 # ----------------------------------------------------------------- bounded storage

@@ -52,6 +52,46 @@ static int merge_comments(json_t *sd, json_t *incoming)
 	return AG_OK;
 }
 
+/* The options a caller picked only accumulate, whichever way they came
+ * (call.ivr_option_selected, or the call's timeline from the REST API). */
+static int merge_ivr(json_t *sd, json_t *incoming)
+{
+	json_t *have = json_object_get(sd, "ivr_options_selected"), *o, *h;
+	size_t i, j;
+
+	if (json_is_object(incoming))
+		incoming = json_pack("[O]", incoming);
+	else
+		json_incref(incoming);
+	if (!json_is_array(incoming)) {
+		json_decref(incoming);
+		return AG_OK;
+	}
+	if (!json_is_array(have)) {
+		have = json_array();
+		if (!have || json_object_set_new(sd, "ivr_options_selected", have)) {
+			json_decref(incoming);
+			return AG_ENOMEM;
+		}
+	}
+	json_array_foreach(incoming, i, o) {
+		int dup = 0;
+
+		if (!json_is_object(o))
+			continue;
+		json_array_foreach(have, j, h)
+			if (json_equal(h, o) || (json_object_get(o, "id") &&
+						 json_equal(json_object_get(h, "id"), json_object_get(o, "id"))))
+				dup = 1;
+		if (!dup && json_array_size(have) < CALL_MAX_IVR && json_array_append(have, o)) {
+			json_decref(incoming);
+			return AG_ENOMEM;
+		}
+	}
+	json_decref(incoming);
+	return AG_OK;
+}
+
 int call_merge(json_t *stored, const char *event, int64_t ts, json_t *data)
 {
 	json_t *sd, *seen, *latest_v, *v;
@@ -86,6 +126,9 @@ int call_merge(json_t *stored, const char *event, int64_t ts, json_t *data)
 
 		if (strcmp(key, "comments") == 0) {
 			if (merge_comments(sd, v))
+				return AG_ENOMEM;
+		} else if (strcmp(key, "ivr_options_selected") == 0 || strcmp(key, "ivr_option") == 0) {
+			if (merge_ivr(sd, v))
 				return AG_ENOMEM;
 		} else if (strcmp(key, "started_at") == 0 || strcmp(key, "answered_at") == 0 ||
 			   strcmp(key, "ended_at") == 0) {
@@ -147,6 +190,7 @@ static unsigned seen_bits(const json_t *seen)
 		{ "call.assigned", SEEN_ASSIGNED },
 		{ "call.transferred", SEEN_TRANSFERRED },
 		{ "call.external_transferred", SEEN_TRANSFERRED },
+		{ "call.ivr_option_selected", SEEN_IVR },
 	};
 	unsigned bits = 0;
 
@@ -192,6 +236,7 @@ int call_facts_read(const json_t *stored, struct call_facts *f)
 	f->number_digits = str_at(o, "digits");
 	if (!f->number_digits)
 		f->number_digits = str_at(o, "e164_digits");
+	f->number_is_ivr = json_is_true(json_object_get(o, "is_ivr"));
 
 	o = json_object_get(d, "user");
 	f->user_id = int_at(o, "id");
@@ -241,6 +286,12 @@ int call_facts_read(const json_t *stored, struct call_facts *f)
 		}
 	}
 	return AG_OK;
+}
+
+int call_through_ivr(const struct call_facts *f)
+{
+	return f->number_is_ivr || (f->seen & SEEN_IVR) ||
+	       (f->missed_call_reason && strcmp(f->missed_call_reason, "abandoned_in_ivr") == 0);
 }
 
 int call_is_over(const struct call_facts *f)

@@ -28,7 +28,8 @@ enum call_seen {
 	SEEN_TAGGED = 1 << 6,
 	SEEN_ASSETS = 1 << 7,
 	SEEN_ASSIGNED = 1 << 8,
-	SEEN_TRANSFERRED = 1 << 9
+	SEEN_TRANSFERRED = 1 << 9,
+	SEEN_IVR = 1 << 10            /* call.ivr_option_selected */
 };
 
 struct call_comment {
@@ -60,6 +61,7 @@ struct call_facts {
 	int64_t number_id;
 	const char *number_name;
 	const char *number_digits;
+	int number_is_ivr;             /* the line answers with an IVR menu */
 	int64_t user_id;               /* the agent, 0 = none */
 	const char *user_name;
 	const char *user_email;
@@ -88,6 +90,10 @@ int call_merge(json_t *stored, const char *event, int64_t timestamp, json_t *dat
 
 /* Reads the facts out of a merged call. AG_EINVAL when it has no id. */
 int call_facts_read(const json_t *stored, struct call_facts *f);
+
+/* Did the caller go through an IVR menu (so that Aircall's timeline may
+ * hold options the webhooks never carry)? */
+int call_through_ivr(const struct call_facts *f);
 
 /* Is the call finished (ended seen) and was it never answered? */
 int call_is_missed(const struct call_facts *f);

@@ -80,17 +80,27 @@ json_t *card_contents(const json_t *customer, const json_t *tickets, const char 
  * them (or spend a request) more than once in this many seconds. */
 #define CARD_PROFILE_MAX_AGE 3600
 
+static void learn_name(const json_t *customer, char **name)
+{
+	const char *n = json_string_value(json_object_get(customer, "name"));
+
+	if (n && *n) {
+		free(*name);
+		*name = strdup(n);
+	}
+}
+
 int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char *phone,
-	      int64_t *customer_id)
+	      int64_t *customer_id, char **name)
 {
 	json_t *customer = NULL, *tickets = NULL, *contents = NULL, *body = NULL;
-	char path[160], *name = NULL;
+	char path[160];
 	int rc = AG_OK;
 
+	*name = NULL;
 	customer = lookup_cached_profile(g, phone, CARD_PROFILE_MAX_AGE);
 	if (!customer && !*customer_id) {
-		rc = lookup_customer_full(g, phone, customer_id, &name, &customer);
-		free(name);
+		rc = lookup_customer_full(g, phone, customer_id, name, &customer);
 		if (rc)
 			goto out;
 		if (!*customer_id) {
@@ -114,6 +124,7 @@ int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char 
 		if (rc)
 			goto out;
 	}
+	learn_name(customer, name);
 	lookup_remember_profile(g, phone, customer);
 	/* IC3 in one more request: the customer's latest tickets. */
 	snprintf(path, sizeof path, "/api/tickets?customer_id=%" PRId64

@@ -9,9 +9,12 @@
 #include <stdint.h>
 
 /* Finds the customer (unless *customer_id is already known; set when found)
- * and pushes the Insight Card. AG_ENOTFOUND when the caller is unknown. */
+ * and pushes the Insight Card. AG_ENOTFOUND when the caller is unknown.
+ * *name (caller frees; may stay NULL) gets the customer's name whenever it
+ * was learnt, even when the card itself could not be pushed: the call's
+ * ticket subject needs it (CT5). */
 int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char *phone,
-	      int64_t *customer_id);
+	      int64_t *customer_id, char **name);
 
 /* Pure: the card's contents from a Gorgias customer and its recent tickets
  * ({"data": [...]}); base is the Gorgias account URL. Caller decrefs. */

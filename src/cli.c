@@ -147,7 +147,8 @@ static int cmd_status(struct app *app, int argc, char **argv)
 			"select coalesce(json_agg(json_build_object('id', id, 'gorgias_account', "
 			"gorgias_account, 'state', state, 'disabled_reason', disabled_reason, "
 			"'locale', locale, 'default_country', default_country, 'time_zone', time_zone, "
-			"'numbers_all', numbers_all) order by id), '[]') from installation") ||
+			"'numbers_all', numbers_all, 'gorgias_refused', gorgias_refused) order by id), '[]') "
+			"from installation") ||
 	    print_query(app, out, "inbox",
 			"select coalesce(json_object_agg(status, n), '{}') from "
 			"(select status, count(*) n from inbox group by status) s") ||

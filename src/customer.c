@@ -3,6 +3,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+const struct optional_field customer_optional[] = {
+	{ "note", NULL, NULL },
+	{ "firstname", NULL, NULL },
+	{ "lastname", NULL, NULL },
+	{ "external_id", NULL, NULL },
+};
+const size_t customer_noptional = sizeof customer_optional / sizeof customer_optional[0];
+
 json_t *customer_body(const char *phone, const struct contact *c, const char *digits)
 {
 	char email[160], name[200], ext[64];

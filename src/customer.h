@@ -3,6 +3,8 @@
 #ifndef AG_CUSTOMER_H
 #define AG_CUSTOMER_H
 
+#include "optional.h"
+
 #include <jansson.h>
 #include <stdint.h>
 
@@ -17,5 +19,10 @@ struct contact {
  * "Aircall New Contact <phone>" with <digits>@aircall.io (CT4, CS2); a
  * hidden number (phone NULL) gets one shared placeholder. NULL on ENOMEM. */
 json_t *customer_body(const char *phone, const struct contact *c, const char *placeholder_digits);
+
+/* What of that body an account may refuse without losing the customer:
+ * everything but the name, the email and the channels. */
+extern const struct optional_field customer_optional[];
+extern const size_t customer_noptional;
 
 #endif

@@ -64,6 +64,7 @@ static int send_once(struct gorgias *g, struct http_req *req, const char *method
 		*out = NULL;
 	g->wait_s = 0;
 	g->last_error[0] = '\0';
+	memset(&g->refusal, 0, sizeof g->refusal);
 	if ((size_t)snprintf(url, sizeof url, "%s%s", g->base, path) >= sizeof url)
 		return AG_EINVAL;
 	rc = budget_take(g->db, g->scope, g->cfg->budget_reserve_pct, &g->wait_s);
@@ -93,8 +94,10 @@ static int send_once(struct gorgias *g, struct http_req *req, const char *method
 	log_debug("gorgias %s %s %s -> %ld", g->in->account, method, path, resp.status);
 	if (rc) {
 		char msg[200];
+		refusal_classify(resp.status, method, path, resp.body.p, resp.body.len, &g->refusal);
 		vendor_message(&resp, msg, sizeof msg);
-		snprintf(g->last_error, sizeof g->last_error, "%s %s: %s", method, path, msg);
+		snprintf(g->last_error, sizeof g->last_error, "%s %s: %s", method, path,
+			 g->refusal.kind == REFUSAL_NONE ? msg : g->refusal.reason);
 		if (rc == AG_ERATE)
 			g->wait_s = resp.retry_after > 0 ? resp.retry_after : 5;
 		if (rc != AG_ENOTFOUND)
@@ -213,4 +216,16 @@ int64_t gorgias_first_id(const json_t *list)
 	const json_t *arr = json_is_array(list) ? list : json_object_get(list, "data");
 
 	return json_is_array(arr) ? gorgias_id(json_array_get(arr, 0)) : 0;
+}
+
+void gorgias_settle(struct gorgias *g, int rc)
+{
+	if (!g->in || g->in->id <= 0)
+		return;
+	if (rc == AG_EAUTH && g->refusal.kind == REFUSAL_SCOPE)
+		store_disable(g->db, g->in->id, "missing_scope");
+	else if (rc == AG_EAUTH && g->last_status >= 401 && g->last_status <= 403)
+		store_disable(g->db, g->in->id, "authorization_removed");
+	else if (rc == AG_ERATE && g->limited_for_s > g->cfg->rate_patience_s)
+		store_disable(g->db, g->in->id, "rate_limited");
 }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "refusal.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -21,6 +22,7 @@ struct gorgias {
 	long wait_s;             /* how long to wait after AG_ERATE / AG_EBUDGET */
 	long limited_for_s;      /* how long 429s have lasted without a break */
 	char last_error[256];    /* the vendor's message for the last failure */
+	struct refusal refusal;  /* what the last 4xx means (refusal.h) */
 	int requests;            /* requests sent through this client */
 };
 
@@ -38,6 +40,12 @@ int gorgias_call(struct gorgias *g, const char *method, const char *path,
  * *attachment receives {url, name, content_type, size}. */
 int gorgias_upload(struct gorgias *g, const char *file, const char *name,
 		   const char *content_type, json_t **attachment);
+
+/* After an event stopped on rc: disables the installation when only a
+ * human can help — missing_scope (403 naming a scope: reinstall with the
+ * scopes asked for), authorization_removed (AD1), rate_limited (429s for
+ * longer than AG_RATE_PATIENCE_S, AD2). */
+void gorgias_settle(struct gorgias *g, int rc);
 
 /* Renews the OAuth access token now (gorgias_auth.c). AG_EAUTH when the
  * grant was refused: the installation is then disabled with reason

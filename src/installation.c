@@ -1,5 +1,6 @@
 #include "installation.h"
 #include "err.h"
+#include "events.h"
 #include "gorgias.h"
 #include "http.h"
 #include "log.h"
@@ -12,21 +13,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The events the bridge applies (the webhook subscribes to nothing else). */
-static const char *webhook_events[] = {
-	"call.created", "call.answered", "call.hungup", "call.ended", "call.voicemail_left",
-	"call.commented", "call.tagged", "call.untagged", "call.comm_assets_generated",
-	"call.assigned", "call.transferred", "message.sent", "message.received",
-	"message.status_updated",
-};
+/* Every event the bridge applies, and nothing else (events.h). */
+static json_t *events_array(void)
+{
+	json_t *events = json_array();
+
+	for (size_t i = 0; events && i < events_handled_n; i++)
+		json_array_append_new(events, json_string(events_handled[i]));
+	return events;
+}
+
+/* Does the webhook Aircall has subscribe to every event we handle? */
+static int subscribes_all(const json_t *webhook)
+{
+	const json_t *have = json_object_get(webhook, "events"), *e;
+	size_t i;
+
+	/* No list (or an empty one) means every event (aircall-api.md §1.5). */
+	if (!json_is_array(have) || json_array_size(have) == 0)
+		return 1;
+	for (size_t k = 0; k < events_handled_n; k++) {
+		int found = 0;
+		json_array_foreach(have, i, e)
+			if (json_is_string(e) && strcmp(json_string_value(e), events_handled[k]) == 0)
+				found = 1;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
 
 static int create_webhook(struct aircall *ac, const char *url, char **id, char **token)
 {
-	json_t *events = json_array(), *body, *out = NULL, *w;
+	json_t *events = events_array(), *body, *out = NULL, *w;
 	int rc;
 
-	for (size_t i = 0; events && i < sizeof webhook_events / sizeof webhook_events[0]; i++)
-		json_array_append_new(events, json_string(webhook_events[i]));
 	body = json_pack("{s:s, s:s, s:o}", "custom_name", "Gorgias (aircall-gorgias)", "url", url,
 			 "events", events);
 	if (!body)
@@ -77,6 +98,15 @@ int installation_webhook(struct aircall *ac, const struct config *cfg, char **we
 				aircall_call(ac, "DELETE", path, NULL, NULL);
 				free(*webhook_id);
 				*webhook_id = NULL;
+			} else if (!subscribes_all(json_object_get(have, "webhook"))) {
+				/* Installed by an older version: subscribe to what we
+				 * handle now (the token stays the same). */
+				json_t *upd = json_pack("{s:o}", "events", events_array());
+				rc = upd ? aircall_call(ac, "PUT", path, upd, NULL) : AG_ENOMEM;
+				json_decref(upd);
+				if (rc)
+					log_warn("aircall: webhook events not updated: %s", ac->last_error);
+				rc = AG_OK;
 			}
 		} else if (rc == AG_ENOTFOUND) {
 			/* Gone, or created by other credentials (an OAuth token

@@ -322,3 +322,29 @@ int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *cust
 	json_decref(list);
 	return rc;
 }
+
+const char *lookup_forget_gone(struct gorgias *g, const char *e164, const struct refusal *r)
+{
+	struct db_num a = db_n(g->in->id), id = db_n(r->id);
+	const char *p[] = { a.s, id.s };
+
+	if (r->kind != REFUSAL_GONE)
+		return NULL;
+	if (strcmp(r->what, "user") == 0) {
+		if (r->id)
+			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1 "
+				       "and user_id = $2", 2, p);
+		else
+			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1", 1, p);
+		return "user";
+	}
+	if (strcmp(r->what, "customer") == 0 || (!r->what[0] && strstr(r->field, "sender"))) {
+		if (r->id)
+			db_exec(g->db, "delete from customer_cache where installation_id = $1 "
+				       "and customer_id = $2", 2, p);
+		if (e164)
+			lookup_forget_customer(g, e164);
+		return "customer";
+	}
+	return NULL;
+}

@@ -37,6 +37,13 @@ int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t custom
 /* Forgets a cached customer that Gorgias no longer has (merged, deleted). */
 int lookup_forget_customer(struct gorgias *g, const char *e164);
 
+/* RB2: a refusal naming a customer or user that is gone (refusal.h,
+ * REFUSAL_GONE) drops the cache entries that gave it (the phone's
+ * customer; every cached email of that user). Returns what was
+ * forgotten: "customer", "user", or NULL when the refusal names nothing
+ * the caches hold (then there is nothing to resolve again). */
+const char *lookup_forget_gone(struct gorgias *g, const char *e164, const struct refusal *r);
+
 /* How many stored variants are tried before a customer is created. */
 #define LOOKUP_VARIANTS 3
 /* How long a cached user or "no such user" stays trusted. */

@@ -8,8 +8,10 @@
 
 #include <stdint.h>
 
-#define GORGIAS_SCOPES "openid email profile offline account:read users:read " \
-		       "customers:write tickets:write tags:write"
+/* gorgias-api.md §1.2's set: the bridge reads what it writes (lookups,
+ * ticket checks, tag search), and each read needs its own scope. */
+#define GORGIAS_SCOPES "openid email profile offline users:read customers:read customers:write " \
+		       "tickets:read tickets:write tags:read tags:write"
 
 struct oauth_tokens {
 	char *access;

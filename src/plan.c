@@ -18,7 +18,7 @@ const char *op_name(enum op_kind kind)
 	static const char *names[] = {
 		"none", "skip", "resolve_agent", "resolve_admin", "resolve_assignee", "find_customer",
 		"create_customer", "create_ticket", "add_message", "update_ticket",
-		"add_tags", "remove_tags", "upload_media", "insight_card",
+		"add_tags", "remove_tags", "upload_media", "insight_card", "fetch_call",
 	};
 	return (size_t)kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
@@ -202,6 +202,13 @@ static void render_opts_for(const struct call_state *st, const struct plan_setti
 	o->customer_name = st->customer_name;
 }
 
+/* The first note of the ticket also says what the customer record could
+ * not hold (CS1 on accounts that refuse the note field). */
+static void first_note_opts(const struct call_state *st, struct render_opts *o)
+{
+	o->customer_note = st->customer_note;
+}
+
 static int plan_customer(const struct call_state *st, struct op *op)
 {
 	const struct call_facts *f = st->call;
@@ -230,6 +237,7 @@ static int plan_ticket(const struct call_state *st, const struct plan_settings *
 
 	render_opts_for(st, ps, &o);
 	subject = render_call_subject(f, &o);
+	first_note_opts(st, &o);
 	messages = json_array();
 	if (!subject || !messages)
 		goto out;
@@ -429,6 +437,14 @@ int plan_call(const struct call_state *st, const struct plan_settings *ps, struc
 	char key[40];
 
 	memset(op, 0, sizeof *op);
+	/* A webhook without a usable number ("number": {} in a published
+	 * call.created) cannot say whether the line is connected: ask Aircall
+	 * before deciding, timeline included since the request is spent. */
+	if (!f->number_id && !st->call_fetched) {
+		op->kind = OP_FETCH_CALL;
+		op->timeline = 1;
+		return AG_OK;
+	}
 	if (!st->number_selected) {
 		op->kind = OP_SKIP;
 		op->reason = "number not selected (SU3)";
@@ -446,6 +462,16 @@ int plan_call(const struct call_state *st, const struct plan_settings *ps, struc
 	if (!answered && !over)
 		return AG_OK;
 
+	/* CN1: the IVR options are only in Aircall's call timeline (never in a
+	 * webhook), unless call.ivr_option_selected brought them: one Aircall
+	 * request, only for a call that went through an IVR, before the note
+	 * that lists them is written. */
+	if (call_through_ivr(f) && !f->nivr && !st->timeline_fetched &&
+	    !plan_posted(st, "note:answered") && !plan_posted(st, "note:missed")) {
+		op->kind = OP_FETCH_CALL;
+		op->timeline = 1;
+		return AG_OK;
+	}
 	/* CN5: every note needs its author, the ticket its assignee (CT7). */
 	if (f->user_email && !st->agent_resolved) {
 		op->kind = OP_RESOLVE_AGENT;

@@ -27,7 +27,8 @@ enum op_kind {
 	OP_ADD_TAGS,        /* body: POST /api/tickets/{id}/tags {"names": [...]} */
 	OP_REMOVE_TAGS,     /* body: DELETE /api/tickets/{id}/tags {"names": [...]} */
 	OP_UPLOAD_MEDIA,    /* fetch media_url, upload to Gorgias (CN4, TS5) */
-	OP_INSIGHT_CARD     /* push the caller's profile to Aircall (IC1-IC3) */
+	OP_INSIGHT_CARD,    /* push the caller's profile to Aircall (IC1-IC3) */
+	OP_FETCH_CALL       /* GET the call from Aircall (number, IVR timeline) */
 };
 
 #define PLAN_MAX_KEYS 48
@@ -46,6 +47,7 @@ struct op {
 	const char *email;             /* OP_RESOLVE_AGENT */
 	const char *media_url;         /* OP_UPLOAD_MEDIA */
 	const char *media_kind;        /* "recording" | "voicemail" */
+	int timeline;                  /* OP_FETCH_CALL: with fetch_call_timeline */
 };
 
 struct plan_settings {
@@ -59,11 +61,14 @@ struct plan_settings {
 struct call_state {
 	const struct call_facts *call;
 	int number_selected;           /* SU3 */
+	int call_fetched;              /* the call was read from Aircall's API */
+	int timeline_fetched;          /* ... with its IVR timeline */
 	const char *phone;             /* E.164 of the other party; NULL if anonymous/invalid */
 	/* customer */
 	int64_t customer_id;           /* 0 = not known yet */
 	const char *customer_name;
 	int customer_looked_up;        /* lookup ran and found nobody */
+	const char *customer_note;     /* CS1 text the account refused on the customer */
 	/* authors */
 	int agent_resolved;            /* lookup of the agent's email ran */
 	int64_t agent_user_id;         /* 0 = no Gorgias user with that email */

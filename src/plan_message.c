@@ -386,6 +386,16 @@ static int render_body(const struct msg_state *st, struct buf *text, struct buf 
 
 /* MC6: inbound from the customer, outbound from the agent to the
  * customer; always imported (sent_datetime), never sent by Gorgias. */
+/* gorgias-api.md §9.4: source.type "sms" is UNCONFIRMED; the one public
+ * SMS bridge (S5) sends "phone" on channel sms. "sms" first; an account
+ * refusing it gets "phone" from then on. */
+static const struct optional_field sms_ticket_optional[] = {
+	{ "messages.*.source.type", "phone", "sms" },
+};
+static const struct optional_field sms_message_optional[] = {
+	{ "source.type", "phone", "sms" },
+};
+
 static json_t *sms_message(const struct msg_state *st)
 {
 	const struct msg_facts *f = st->msg;
@@ -447,6 +457,8 @@ static int plan_ticket(const struct msg_state *st, struct msg_op *op, json_t *me
 			      : json_pack("[{s:s}]", "name", "Aircall SMS");
 	snprintf(ext, sizeof ext, "aircall:sms:%s", f->id);
 	op->kind = MSG_OP_CREATE_TICKET;
+	op->optional = sms_ticket_optional;
+	op->noptional = sizeof sms_ticket_optional / sizeof sms_ticket_optional[0];
 	op->body = json_pack("{s:s, s:s, s:b, s:s, s:s, s:{s:I}, s:o, s:s, s:[o]}",
 			     "channel", "sms", "via", "api", "from_agent", f->outbound,
 			     "status", "open", "subject", subject,
@@ -589,6 +601,8 @@ int plan_message(const struct msg_state *st, struct msg_op *op)
 		op->kind = MSG_OP_ADD_MESSAGE; /* MC3 */
 		op->ticket_id = st->ticket_id;
 		op->body = m;
+		op->optional = sms_message_optional;
+		op->noptional = sizeof sms_message_optional / sizeof sms_message_optional[0];
 		return AG_OK;
 	}
 	return plan_ticket(st, op, m);      /* first message, MC4, MC5 beyond 72 h */

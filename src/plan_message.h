@@ -7,6 +7,8 @@
 #ifndef AG_PLAN_MESSAGE_H
 #define AG_PLAN_MESSAGE_H
 
+#include "optional.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +94,8 @@ struct msg_op {
 	char key[MSG_ID_MAX + 8];       /* recorded once the operation landed */
 	const char *email;              /* RESOLVE_AGENT */
 	size_t media_index;             /* UPLOAD */
+	const struct optional_field *optional; /* fields the body can do without (RB2) */
+	size_t noptional;
 };
 
 /* Reads a message event's data. AG_EINVAL without a usable id. */

@@ -5,6 +5,7 @@
 #include "call.h"
 #include "card.h"
 #include "crypto.h"
+#include "customer_make.h"
 #include "err.h"
 #include "gorgias.h"
 #include "http.h"
@@ -40,6 +41,8 @@ struct call_run {
 	char digits[12];
 	struct posted done;         /* op keys already recorded */
 	struct caller_hold caller;   /* the caller lock (progress.h) */
+	int gone_retries;            /* cached ids found gone in this run */
+	int64_t selected_for;        /* number_id st.number_selected was computed for */
 	struct outcome *out;
 };
 
@@ -63,15 +66,30 @@ static json_t *bridge_notes(struct call_run *r)
 	return b;
 }
 
+/* Stores the merged call (its events and the bridge's notes). */
+static int save_call(struct call_run *r, int64_t call_id)
+{
+	struct db_num a = db_n(r->in->id), c = db_n(call_id);
+	char *text = json_dumps(r->stored, JSON_COMPACT);
+	const char *p[] = { a.s, c.s, text };
+	int rc;
+
+	if (!text)
+		return AG_ENOMEM;
+	rc = db_exec(&r->app->db, "update call_record set call = $3::jsonb, updated_at = now() "
+				  "where installation_id = $1 and call_id = $2", 3, p);
+	free(text);
+	return rc;
+}
+
 /* Loads (or starts) the call record and folds this event into it. */
 static int merge_event(struct call_run *r, struct inbox_event *ev, int64_t call_id)
 {
 	struct db_num a = db_n(r->in->id), c = db_n(call_id);
-	const char *p[] = { a.s, c.s, NULL };
+	const char *p[] = { a.s, c.s };
 	json_t *data = json_object_get(ev->payload, "data");
 	json_int_t ts = json_integer_value(json_object_get(ev->payload, "timestamp"));
 	PGresult *res;
-	char *text;
 	int rc;
 
 	if (db_exec(&r->app->db, "insert into call_record (installation_id, call_id) values ($1, $2) "
@@ -88,16 +106,7 @@ static int merge_event(struct call_run *r, struct inbox_event *ev, int64_t call_
 	if (!r->stored)
 		return AG_EINVAL;
 	rc = call_merge(r->stored, ev->event, (int64_t)ts, data);
-	if (rc)
-		return rc;
-	text = json_dumps(r->stored, JSON_COMPACT);
-	if (!text)
-		return AG_ENOMEM;
-	p[2] = text;
-	rc = db_exec(&r->app->db, "update call_record set call = $3::jsonb, updated_at = now() "
-				  "where installation_id = $1 and call_id = $2", 3, p);
-	free(text);
-	return rc;
+	return rc ? rc : save_call(r, call_id);
 }
 
 static int save_bridge(struct call_run *r)
@@ -176,74 +185,54 @@ static int exec_find_customer(struct call_run *r)
 	return rc;
 }
 
-/* CS1 when the account ignores "note" on creation: set it by update. */
-static int ensure_customer_note(struct call_run *r, const json_t *body, const json_t *made)
+static int exec_create_customer(struct call_run *r, struct op *op)
 {
-	const char *want = json_string_value(json_object_get(body, "note"));
-	const char *got = json_string_value(json_object_get(made, "note"));
-	char path[64];
-	json_t *upd;
-	int rc;
+	struct customer_made made;
+	int rc = customer_make(&r->g, r->st.phone, op->body, &made);
 
-	if (!want)
-		return AG_OK;
-	if (got && strcmp(got, want) == 0) {
-		if (r->in->note_on_create != 1)
-			store_set_capability(&r->app->db, r->in->id, "gorgias_note_on_create", "true");
-		return AG_OK;
+	if (!rc) {
+		r->st.customer_id = made.id;
+		set_customer_name(r, made.name);
+		/* CS1 refused on the customer: the ticket's first note carries it. */
+		if (made.unsaved_note)
+			json_object_set_new(bridge_notes(r), "customer_note", json_string(made.unsaved_note));
+		r->st.customer_note = json_string_value(json_object_get(bridge_notes(r), "customer_note"));
+		rc = save_ids(r);
+		if (!rc)
+			rc = save_bridge(r);
 	}
-	if (r->in->note_on_create != 0)
-		store_set_capability(&r->app->db, r->in->id, "gorgias_note_on_create", "false");
-	r->in->note_on_create = 0;
-	snprintf(path, sizeof path, "/api/customers/%" PRId64, gorgias_id(made));
-	upd = json_pack("{s:s}", "note", want);
-	rc = upd ? gorgias_call(&r->g, "PUT", path, upd, NULL) : AG_ENOMEM;
-	json_decref(upd);
+	customer_made_free(&made);
 	return rc;
 }
 
-static int exec_create_customer(struct call_run *r, struct op *op)
+/* RB2: a refusal naming a cached customer or user that Gorgias no longer
+ * has: forget it and resolve it again, once per run. AG_OK when the
+ * planner should go on (it will resolve again), else the refusal. */
+static int recover_gone(struct call_run *r, int rc)
 {
-	json_t *made = NULL;
-	int64_t cached = 0;
-	char *name = NULL;
-	int rc;
+	const char *what;
 
-	/* Another call from this caller may have created it meanwhile. */
-	if (r->st.phone && (rc = lookup_cached_customer(&r->g, r->phone, &cached, &name)))
+	if (rc != AG_EREJECT && rc != AG_ENOTFOUND)
 		return rc;
-	if (cached) {
-		r->st.customer_id = cached;
-		set_customer_name(r, name);
-		free(name);
-		rc = save_ids(r);
-		return rc ? rc : save_bridge(r);
-	}
-	rc = gorgias_call(&r->g, "POST", "/api/customers", op->body, &made);
-	if (rc == AG_ECONFLICT) {
-		/* The email belongs to a customer already: that is our customer. */
-		char *found = NULL;
-
-		rc = lookup_customer_by_email(&r->g, json_string_value(json_object_get(op->body, "email")),
-					      &r->st.customer_id, &found);
-		if (!rc)
-			set_customer_name(r, found);
-		free(found);
-	} else if (!rc) {
-		r->st.customer_id = gorgias_id(made);
-		set_customer_name(r, json_string_value(json_object_get(op->body, "name")));
-		rc = ensure_customer_note(r, op->body, made);
-		if (rc == AG_ENOTFOUND || rc == AG_EREJECT)
-			rc = AG_OK; /* the note is a courtesy; the customer exists */
-	}
-	json_decref(made);
-	if (rc)
+	what = lookup_forget_gone(&r->g, r->st.phone ? r->phone : NULL, &r->g.refusal);
+	if (!what)
 		return rc;
-	if (!r->st.customer_id)
-		return AG_ETEMP;
-	lookup_remember_customer(&r->g, r->phone, r->st.customer_id, r->customer_name);
-	rc = save_ids(r);
-	return rc ? rc : save_bridge(r);
+	if (r->gone_retries++) {
+		snprintf(r->out->note, sizeof r->out->note, "Gorgias refuses the %s again after it was "
+			 "looked up afresh: %s", what, r->g.refusal.reason);
+		return AG_EREJECT;
+	}
+	log_info("gorgias %s: %s %" PRId64 " is gone (%s); resolving it again", r->in->account,
+		 what, r->g.refusal.id, r->g.refusal.reason);
+	if (strcmp(what, "customer") == 0) {
+		r->st.customer_id = 0;
+		r->st.customer_looked_up = 0;
+		json_object_del(bridge_notes(r), "looked_up");
+	} else {
+		r->st.agent_resolved = r->st.assignee_resolved = r->st.admin_resolved = 0;
+		r->st.agent_user_id = r->st.assignee_user_id = r->st.admin_user_id = 0;
+	}
+	return save_ids(r) || save_bridge(r) ? AG_EDB : AG_OK;
 }
 
 /* After a crash between sending and recording, the ticket may exist:
@@ -325,20 +314,9 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 			if (!(rc = tags_body_to_ids(&r->g, op->body)))
 				rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
 		}
-		if ((rc == AG_EREJECT || rc == AG_ENOTFOUND) && strstr(r->g.last_error, "customer")) {
-			/* The cached customer was merged or deleted in Gorgias. */
-			log_info("gorgias %s: customer %" PRId64 " is gone, looking up again",
-				 r->in->account, r->st.customer_id);
-			lookup_forget_customer(&r->g, r->phone);
-			r->st.customer_id = 0;
-			r->st.customer_looked_up = 0;
-			json_object_del(bridge_notes(r), "looked_up");
-			json_decref(made);
-			return save_ids(r) || save_bridge(r) ? AG_EDB : AG_OK;
-		}
 		if (rc) {
 			json_decref(made);
-			return rc;
+			return recover_gone(r, rc);
 		}
 		r->st.ticket_id = gorgias_id(made);
 		json_decref(made);
@@ -521,11 +499,18 @@ static int exec_card(struct call_run *r)
 {
 	struct op done = { .kind = OP_INSIGHT_CARD };
 	int64_t customer_id = r->st.customer_id;
+	char *name = NULL;
 	int rc;
 
 	snprintf(done.keys[0], sizeof done.keys[0], "card");
 	done.nkeys = 1;
-	rc = card_push(&r->g, &r->a, r->facts.id, r->phone, &customer_id);
+	rc = card_push(&r->g, &r->a, r->facts.id, r->phone, &customer_id, &name);
+	if (customer_id && name) {
+		/* CT5: the ticket made at answer or end is titled with it. */
+		set_customer_name(r, name);
+		save_bridge(r);
+	}
+	free(name);
 	if (customer_id && !r->st.customer_id) {
 		r->st.customer_id = customer_id;
 		save_ids(r);
@@ -541,6 +526,33 @@ static int exec_card(struct call_run *r)
 	return rc == AG_EDB ? rc : record_keys(r, &done, 0);
 }
 
+/* The call as Aircall's API has it: fills what the webhooks left out (a
+ * number sent as {}, the IVR options of the timeline) without overriding
+ * what they said. A call Aircall will not give is noted and planned
+ * without: the notes lose a line, the event is not lost. */
+static int exec_fetch_call(struct call_run *r, const struct op *op)
+{
+	json_t *b = bridge_notes(r), *call = NULL;
+	int rc = aircall_get_call(&r->a, r->facts.id, op->timeline, &call);
+
+	if (rc && ag_err_retryable(rc))
+		return rc;
+	if (rc)
+		log_warn("call %" PRId64 ": not read from Aircall (%s); going on without it",
+			 r->facts.id, r->a.last_error);
+	else if ((rc = call_merge(r->stored, "call.fetched", 0, call)))
+		goto out;
+	json_object_set_new(b, "call_fetched", json_true());
+	if (op->timeline)
+		json_object_set_new(b, "timeline_fetched", json_true());
+	r->st.call_fetched = 1;
+	r->st.timeline_fetched |= op->timeline;
+	rc = save_call(r, r->facts.id);
+out:
+	json_decref(call);
+	return rc;
+}
+
 static int load_context(struct call_run *r)
 {
 	struct db_num a = db_n(r->in->id), c = db_n(r->facts.callback_of), me = db_n(r->facts.id);
@@ -552,8 +564,12 @@ static int load_context(struct call_run *r)
 	if (sel < 0)
 		return AG_EDB;
 	r->st.number_selected = sel;
+	r->selected_for = r->facts.number_id;
+	r->st.call_fetched = json_is_true(json_object_get(b, "call_fetched"));
+	r->st.timeline_fetched = json_is_true(json_object_get(b, "timeline_fetched"));
 	r->st.uploads = json_object_get(b, "uploads");
 	r->st.customer_looked_up = json_is_true(json_object_get(b, "looked_up"));
+	r->st.customer_note = json_string_value(json_object_get(b, "customer_note"));
 	if (!r->customer_name && json_is_string(json_object_get(b, "customer_name")))
 		set_customer_name(r, json_string_value(json_object_get(b, "customer_name")));
 	if (r->facts.callback_of) {
@@ -587,6 +603,14 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 	if (rc)
 		return rc;
 	r->st.call = &r->facts;
+	if (r->facts.number_id != r->selected_for) {
+		/* The number became known (fetched from Aircall): SU3 again. */
+		int sel = store_number_selected(&r->app->db, r->in, r->facts.number_id);
+		if (sel < 0)
+			return AG_EDB;
+		r->st.number_selected = sel;
+		r->selected_for = r->facts.number_id;
+	}
 	rc = plan_call(&r->st, ps, &op);
 	if (rc)
 		return rc;
@@ -629,6 +653,9 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		break;
 	case OP_INSIGHT_CARD:
 		rc = exec_card(r);
+		break;
+	case OP_FETCH_CALL:
+		rc = exec_fetch_call(r, &op);
 		break;
 	default:
 		rc = exec_ticket_op(r, &op);
@@ -709,10 +736,7 @@ done:
 	out->rc = rc;
 	out->wait_s = r.g.wait_s ? r.g.wait_s : r.a.wait_s;
 	out->gorgias_requests = r.g.requests;
-	if (rc == AG_EAUTH && r.g.last_status >= 401 && r.g.last_status <= 403)
-		store_disable(&app->db, in->id, "authorization_removed");
-	if (rc == AG_ERATE && r.g.limited_for_s > app->cfg->rate_patience_s)
-		store_disable(&app->db, in->id, "rate_limited");
+	gorgias_settle(&r.g, rc);
 	caller_release(&r.caller, &app->db, in->id, r.phone);
 	res = db_query(&app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, lp);
 	PQclear(res);

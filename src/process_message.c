@@ -15,6 +15,8 @@
  * webhook's drain, applies it once due. */
 #include "aircall.h"
 #include "crypto.h"
+#include "customer_make.h"
+#include "degrade.h"
 #include "err.h"
 #include "gorgias.h"
 #include "http.h"
@@ -61,6 +63,7 @@ struct msg_run {
 	json_t *work;                 /* conversation.work (owned) */
 	struct posted done;         /* op keys already recorded */
 	struct caller_hold caller;   /* the caller lock (progress.h) */
+	int gone_retries;            /* cached ids found gone in this run */
 	struct outcome *out;
 };
 
@@ -165,52 +168,19 @@ static int exec_find_customer(struct msg_run *r, const struct msg_facts *f)
 
 static int exec_create_customer(struct msg_run *r, const struct msg_facts *f, struct msg_op *op)
 {
-	json_t *made = NULL;
-	int64_t cached = 0;
-	char *name = NULL;
-	const char *want_note = json_string_value(json_object_get(op->body, "note"));
+	struct customer_made made;
 	int rc = caller_hold(&r->caller, &r->app->db, r->in->id, r->phone);
 
-	/* A call or message from this number may have created it meanwhile. */
 	if (!rc)
-		rc = lookup_cached_customer(&r->g, r->phone, &cached, &name);
+		rc = customer_make(&r->g, r->phone, op->body, &made);
 	if (rc)
 		return rc;
-	if (cached) {
-		r->customer_id = cached;
-		set_name(r, name);
-		free(name);
-		return save_conversation(r, f->number_id);
-	}
-	rc = gorgias_call(&r->g, "POST", "/api/customers", op->body, &made);
-	if (rc == AG_ECONFLICT) {
-		/* The email belongs to a customer already: that is our customer. */
-		char *found = NULL;
-
-		rc = lookup_customer_by_email(&r->g, json_string_value(json_object_get(op->body, "email")),
-					      &r->customer_id, &found);
-		if (!rc)
-			set_name(r, found);
-		free(found);
-	} else if (!rc) {
-		r->customer_id = gorgias_id(made);
-		set_name(r, json_string_value(json_object_get(op->body, "name")));
-		/* CS1 on accounts that drop "note" on creation: set it after. */
-		if (want_note && !json_is_string(json_object_get(made, "note")) && r->customer_id) {
-			char path[64];
-			json_t *upd = json_pack("{s:s}", "note", want_note);
-			snprintf(path, sizeof path, "/api/customers/%" PRId64, r->customer_id);
-			if (upd && gorgias_call(&r->g, "PUT", path, upd, NULL))
-				log_info("customer %" PRId64 ": note not set", r->customer_id);
-			json_decref(upd);
-		}
-	}
-	json_decref(made);
-	if (rc)
-		return rc;
-	if (!r->customer_id)
-		return AG_ETEMP;
-	lookup_remember_customer(&r->g, r->phone, r->customer_id, r->customer_name);
+	r->customer_id = made.id;
+	set_name(r, made.name);
+	if (made.unsaved_note)
+		log_info("gorgias %s: customer %" PRId64 " created without its note (refused)",
+			 r->in->account, made.id);
+	customer_made_free(&made);
 	return save_conversation(r, f->number_id);
 }
 
@@ -349,17 +319,21 @@ static int exec_create_ticket(struct msg_run *r, const struct msg_facts *f, stru
 			return rc;
 		if (r->in->tags_by_id && (rc = tags_body_to_ids(&r->g, op->body)))
 			return rc;
-		rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
+		rc = degrade_call(&r->g, "POST", "/api/tickets", op->body, op->optional,
+				  op->noptional, &made);
 		if (rc == AG_EREJECT && !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
 			/* TC3: this account does not create tags from names. */
 			store_set_capability(&r->app->db, r->in->id, "gorgias_tags_by_id", "true");
 			r->in->tags_by_id = 1;
+			json_decref(made);
+			made = NULL;
 			if (!(rc = tags_body_to_ids(&r->g, op->body)))
-				rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
+				rc = degrade_call(&r->g, "POST", "/api/tickets", op->body, op->optional,
+						  op->noptional, &made);
 		}
-		if ((rc == AG_EREJECT || rc == AG_ENOTFOUND) && strstr(r->g.last_error, "customer")) {
-			/* The customer was merged or deleted in Gorgias: look again. */
-			lookup_forget_customer(&r->g, r->phone);
+		if ((rc == AG_EREJECT || rc == AG_ENOTFOUND) &&
+		    lookup_forget_gone(&r->g, r->phone, &r->g.refusal) && !r->gone_retries++) {
+			/* RB2: a cached customer (or user) gone in Gorgias: look again, once. */
 			r->customer_id = 0;
 			r->looked_up = 0;
 			json_decref(made);
@@ -393,7 +367,7 @@ static int exec_add_message(struct msg_run *r, const struct msg_facts *f, struct
 		if (op->kind == MSG_OP_ADD_MESSAGE && (rc = intent(r, f, "message")))
 			return rc;
 		snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages", op->ticket_id);
-		rc = gorgias_call(&r->g, "POST", path, op->body, &made);
+		rc = degrade_call(&r->g, "POST", path, op->body, op->optional, op->noptional, &made);
 		id = gorgias_id(made);
 		json_decref(made);
 		if (rc == AG_ENOTFOUND && op->kind == MSG_OP_ADD_MESSAGE) {
@@ -683,10 +657,7 @@ done:
 	out->rc = rc;
 	out->wait_s = hold_s ? hold_s : r.g.wait_s ? r.g.wait_s : r.a.wait_s;
 	out->gorgias_requests = r.g.requests;
-	if (rc == AG_EAUTH && r.g.last_status >= 401 && r.g.last_status <= 403)
-		store_disable(&app->db, in->id, "authorization_removed");
-	if (rc == AG_ERATE && r.g.limited_for_s > app->cfg->rate_patience_s)
-		store_disable(&app->db, in->id, "rate_limited");
+	gorgias_settle(&r.g, rc);
 	caller_release(&r.caller, &app->db, in->id, r.phone);
 	if (locked)
 		subject_lock(&r, 0);

@@ -608,6 +608,8 @@ static void customer_fields(struct note *n, const struct call_facts *f)
 	else
 		field(n, T(o, "Customer phone number", "Kundentelefonnummer"),
 		      T(o, "hidden (anonymous caller)", "unterdrückt (anonymer Anrufer)"));
+	if (o->customer_note && *o->customer_note)
+		field_value(n, T(o, "Customer note", "Kundennotiz"), o->customer_note, SHORT_MAX);
 }
 
 /* "Support line (+33 4 12 34 56 78)": the line's name and its digits. */

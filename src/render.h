@@ -25,6 +25,7 @@ struct render_opts {
 	const char *dashboard_url;   /* https://dashboard.aircall.io (the default when NULL) */
 	const char *customer_phone;  /* E.164 of the other party, NULL when hidden */
 	const char *customer_name;   /* may be NULL */
+	const char *customer_note;   /* CS1 note Gorgias refused on the customer, or NULL */
 };
 
 struct rendered {

@@ -10,10 +10,12 @@
 #include "form.h"
 #include "handlers.h"
 #include "html.h"
+#include "inbox.h"
 #include "installation.h"
 #include "log.h"
 #include "page.h"
 #include "session.h"
+#include "settings_failed.h"
 #include "store.h"
 
 #include <inttypes.h>
@@ -30,7 +32,7 @@ static int valid_lang(const char *v)
 
 static int valid_action(const char *v)
 {
-	return strcmp(v, "save") == 0 || strcmp(v, "enable") == 0;
+	return strcmp(v, "save") == 0 || strcmp(v, "enable") == 0 || strcmp(v, "retry") == 0;
 }
 
 static const struct form_field get_fields[] = {
@@ -90,6 +92,8 @@ static void render_state(struct buf *b, enum lang l, const struct app *app,
 	static const struct { const char *reason, *what, *fix; } reasons[] = {
 		{ "authorization_removed", "The app was uninstalled or its authorisation was revoked.",
 		  "Install the app again from Gorgias or Aircall: the installation and its history are kept." },
+		{ "missing_scope", "Gorgias refused a request because the app's authorisation lacks a scope.",
+		  "Install the app again so that Gorgias grants the scopes it asks for." },
 		{ "rate_limited", "The Gorgias API limit kept being reached.",
 		  "Re-enable below; kept events are then sent in order." },
 		{ "no_admin", "No Gorgias admin could be found to author notes.",
@@ -125,7 +129,8 @@ static void render_state(struct buf *b, enum lang l, const struct app *app,
 		html_txt(b, tr(l, reasons[i].fix));
 		buf_puts(b, "</p>\n");
 	}
-	if (strcmp(in->disabled_reason, "authorization_removed") == 0) {
+	if (strcmp(in->disabled_reason, "authorization_removed") == 0 ||
+	    strcmp(in->disabled_reason, "missing_scope") == 0) {
 		char url[512];
 		snprintf(url, sizeof url, "%s/install?account=%s", app->cfg->public_url, in->account);
 		buf_puts(b, "<p><a href=\"");
@@ -312,10 +317,12 @@ static void render(struct app *app, struct response *resp, const struct installa
 		buf_puts(b, "</p>\n");
 	}
 	render_state(b, l, app, in, s);
-	if (render_settings_form(b, l, app, in, s, synced) || render_activity(b, l, app, in)) {
+	if (render_settings_form(b, l, app, in, s, synced) || render_activity(b, l, app, in) ||
+	    settings_render_failed(b, l, app, in, s)) {
 		page_message(resp, 503, l, "Not available", "Storage is unavailable; try again.");
 		return;
 	}
+	settings_render_refused(b, l, in);
 	page_end(b);
 }
 
@@ -413,9 +420,12 @@ static void post(struct app *app, struct request *req, struct response *resp,
 		goto out;
 	}
 	action = form_get(&f, "action");
-	if (action && strcmp(action, "enable") == 0)
+	if (action && strcmp(action, "enable") == 0) {
 		rc = installation_enable(&app->db, in->id);
-	else
+	} else if (action && strcmp(action, "retry") == 0) {
+		long n = 0;
+		rc = inbox_requeue(&app->db, in->id, "failed", &n);
+	} else
 		rc = save(app, in, &f);
 	if (rc) {
 		page_message(resp, 503, l, "Not available", "Storage is unavailable; try again.");

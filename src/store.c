@@ -21,6 +21,7 @@ void installation_free(struct installation *in)
 {
 	free(in->gorgias_email);
 	free(in->aircall_api_id);
+	free(in->refused);
 	free_secret(&in->gorgias_secret);
 	free_secret(&in->gorgias_refresh);
 	free_secret(&in->aircall_secret);
@@ -46,7 +47,8 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 		"  gorgias_refresh, aircall_auth, aircall_api_id, aircall_secret, state, "
 		"  coalesce(disabled_reason, ''), numbers_all, locale, default_country, time_zone, "
 		"  coalesce(gorgias_phone_lookup, ''), gorgias_tags_by_id, gorgias_note_on_create, "
-		"  coalesce(extract(epoch from gorgias_token_expires_at)::bigint, 0) "
+		"  coalesce(extract(epoch from gorgias_token_expires_at)::bigint, 0), "
+		"  array_to_string(gorgias_refused, E'\\n') "
 		"from installation where id = $1", 1, p);
 	if (!r)
 		return AG_EDB;
@@ -76,6 +78,7 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 	in->tags_by_id = db_bool(r, 0, 16);
 	in->note_on_create = db_str(r, 0, 17) ? db_bool(r, 0, 17) : -1;
 	in->gorgias_expires_at = (long long)db_i64(r, 0, 18);
+	in->refused = strdup(db_str(r, 0, 19) ? db_str(r, 0, 19) : "");
 	PQclear(r);
 	if (!in->gorgias_secret) {
 		/* Sealed under another AG_SECRET_KEY, or tampered with. */
@@ -137,4 +140,39 @@ int store_set_capability(struct db *db, int64_t installation_id, const char *col
 	else
 		return AG_EINVAL;
 	return db_exec(db, sql, 2, p);
+}
+
+int store_add_refused(struct db *db, struct installation *in, const char *key)
+{
+	struct db_num a = db_n(in->id);
+	const char *p[] = { a.s, key };
+	size_t have = in->refused ? strlen(in->refused) : 0;
+	char *grown;
+
+	if (store_refuses(in, key))
+		return AG_OK;
+	grown = realloc(in->refused, have + strlen(key) + 2);
+	if (!grown)
+		return AG_ENOMEM;
+	snprintf(grown + have, strlen(key) + 2, "%s%s", have ? "\n" : "", key);
+	in->refused = grown;
+	if (in->id <= 0)
+		return AG_OK;
+	return db_exec(db, "update installation set gorgias_refused = array_append(gorgias_refused, $2) "
+			   "where id = $1 and not ($2 = any(gorgias_refused))", 2, p);
+}
+
+int store_refuses(const struct installation *in, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *s = in->refused; s && *s;) {
+		const char *end = strchr(s, '\n');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+
+		if (len == n && strncmp(s, key, n) == 0)
+			return 1;
+		s += len + (end ? 1 : 0);
+	}
+	return 0;
 }

@@ -28,6 +28,7 @@ struct installation {
 	char phone_lookup[8];        /* "", "search" or "filter" */
 	int tags_by_id;
 	int note_on_create;          /* -1 unknown, 0 ignored, 1 accepted */
+	char *refused;               /* owned: what Gorgias refused, one key a line (degrade.h) */
 };
 
 void installation_free(struct installation *in);
@@ -39,5 +40,9 @@ int store_number_selected(struct db *db, const struct installation *in, int64_t 
 int store_disable(struct db *db, int64_t installation_id, const char *reason);
 int store_set_capability(struct db *db, int64_t installation_id, const char *column,
 			 const char *value);
+/* RB2: remembers that this account refuses `key` ("POST /api/customers
+ * note"), in memory and in PostgreSQL; and asks whether it does. */
+int store_add_refused(struct db *db, struct installation *in, const char *key);
+int store_refuses(const struct installation *in, const char *key);
 
 #endif

@@ -3,6 +3,7 @@
  * disables webhooks that keep failing). */
 #include "crypto.h"
 #include "err.h"
+#include "events.h"
 #include "handlers.h"
 #include "inbox.h"
 #include "log.h"
@@ -17,21 +18,6 @@
 
 #define TOKEN_MAX 256
 #define EVENT_MAX 64
-
-static int event_handled(const char *event)
-{
-	static const char *handled[] = {
-		"call.created", "call.answered", "call.hungup", "call.ended",
-		"call.voicemail_left", "call.commented", "call.tagged", "call.untagged",
-		"call.comm_assets_generated", "call.assigned", "call.transferred",
-		"call.external_transferred", "integration.deleted",
-		"message.sent", "message.received", "message.status_updated",
-	};
-	for (size_t i = 0; i < sizeof handled / sizeof handled[0]; i++)
-		if (strcmp(event, handled[i]) == 0)
-			return 1;
-	return 0;
-}
 
 static int valid_event_name(const char *e)
 {

@@ -355,3 +355,32 @@ def test_unselected_number_is_acknowledged_and_ignored(db, fakes, cli, lighttpd)
     assert sb.gorgias_requests() == []
     rows = db.query("select status, last_error from inbox")
     assert rows and all(r["status"] == "done" and "SU3" in r["last_error"] for r in rows)
+
+
+# ----------------------------------------------------------------- MT1: source.type (RB2)
+
+@pytest.mark.parametrize("accepted", ["sms", "phone"])
+def test_mt1_sms_source_type_either_way(installed, db, accepted):
+    """MT1: gorgias-api.md §9.4 leaves source.type "sms" UNCONFIRMED (the public SMS
+    bridge uses "phone" on channel sms). The bridge sends "sms"; an account refusing it
+    gets "phone" after one 400, remembered, and no message is lost either way."""
+    installed.fg.set(sms_source_type=accepted)
+    _post_all(installed, [_received(installed, "SM-st1", body="first")])
+    [t] = _settled_tickets(installed, db)
+    _post_all(installed, [_received(installed, "SM-st2", body="second")])
+    wait_inbox_settled(db, timeout=30)
+    t = installed.fg.ticket(ACCOUNT, t["id"])
+    assert [m["body_text"] for m in _sms(t["messages"])] == ["first", "second"]
+    assert {m["source"]["type"] for m in _sms(t["messages"])} == {accepted}
+    assert db.scalar("select count(*) from inbox where status <> 'done'") == 0
+    refused = db.scalar("select array_to_string(gorgias_refused, ',') from installation")
+    if accepted == "phone":
+        assert "POST /api/tickets messages.*.source.type" in refused
+        # Remembered: a third message is sent as "phone" at once.
+        installed.fg.clear_requests()
+        _post_all(installed, [_received(installed, "SM-st3", body="third")])
+        wait_inbox_settled(db, timeout=30)
+        posts = installed.gorgias_requests(method="POST", path_prefix=f"/api/tickets/{t['id']}")
+        assert [p["status"] for p in posts] == [201]
+    else:
+        assert refused == ""

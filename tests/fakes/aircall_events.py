@@ -233,6 +233,8 @@ class CallScenario(object):
         self.ended_delay = ended_delay
         self.teams = teams if teams is not None else ([team()] if direction == "inbound" else [])
         self.ivr = ivr_options_selected
+        # A§3: webhooks never carry ivr_options_selected (REST timeline only).
+        self.ivr_in_webhooks = extra.pop("ivr_in_webhooks", False)
         self.callback = automatic_callback_call_id
         self.media_base = media_base or "http://127.0.0.1:0"
         self.raw_digits = raw_digits
@@ -260,7 +262,8 @@ class CallScenario(object):
     def _data(self, **kw):
         base = dict(call_id=self.call_id, direction=self.direction, external=self.external,
                     number=self.number, contact=self.contact, started_at=self.started_at,
-                    teams=self.teams, ivr_options_selected=self.ivr,
+                    teams=self.teams,
+                    ivr_options_selected=self.ivr if self.ivr_in_webhooks else None,
                     automatic_callback_call_id=self.callback, comments=self.comments,
                     tags=self.tags, raw_digits=self.raw_digits)
         base.update(self.extra)
@@ -269,6 +272,19 @@ class CallScenario(object):
 
     def _env(self, event, ts, **kw):
         return envelope(event, self._data(**kw), token=self.token, timestamp=ts)
+
+    def rest_call(self, **kw):
+        """The call as GET /v1/calls/{id}?fetch_call_timeline=true has it (for fa.add_call)."""
+        d = self._data(**kw)
+        if self.ivr is not None:
+            d["ivr_options_selected"] = copy.deepcopy(self.ivr)
+        return d
+
+    def ivr_option_selected(self, option, timestamp=None):
+        """call.ivr_option_selected (A§2.1): the call with the option just picked
+        (payload beyond the event name UNCONFIRMED)."""
+        return self._env("call.ivr_option_selected", timestamp or self.started_at + 3,
+                         status="initial", ivr_options_selected=[option])
 
     def created(self, timestamp=None):
         # inbound calls are not yet attached to an agent; outbound are dialled by one

@@ -390,6 +390,10 @@ class AircallApp(fc.BaseApp):
         call = c["calls"].get(int(call_id))
         if call is None:
             raise not_found("Call")
+        call = dict(call)
+        # A§3: ivr_options_selected only with fetch_call_timeline=true.
+        if qget(req.query, "fetch_call_timeline") != "true":
+            call.pop("ivr_options_selected", None)
         return {"call": call}
 
     def _validate_cards(self, body):

@@ -118,7 +118,10 @@ class GorgiasApp(fc.BaseApp):
         "internal_note_requires_agent": True,    # G14: internal notes are outgoing
         # --- request validation (§5: unknown parameters -> 400) ---
         "strict_params": True,
-        "strict_body": False,
+        "strict_body": True,                     # unknown body fields -> 400 (stricter is safer)
+        "error_shape": "wrapped",                # 4xx bodies: wrapped {"error":{"msg","data"}} | bare (the field map alone)
+        # --- SMS messages (§9.4, UNCONFIRMED source.type) ---
+        "sms_source_type": "any",                # source.type accepted on channel sms: any|sms|phone
         "require_json_content_type": True,
         # --- users (§7) ---
         "users_email_filter": "ci",              # ci|exact
@@ -137,8 +140,9 @@ class GorgiasApp(fc.BaseApp):
         "upload_store": "disk",                  # disk|count
         # --- OAuth (§1.2) ---
         "enforce_scopes": True,
-        "write_implies_read": True,
-        "upload_scope": None,                    # scope needed for /api/upload (UNCONFIRMED)
+        "write_implies_read": False,             # G3 lists read and write scopes separately
+        "upload_scope": None,
+        "granted_scopes": None,                  # space-separated: consent grants only these (None: as asked)                    # scope needed for /api/upload (UNCONFIRMED)
         "oauth_client_auth": "basic",            # basic|body|both
         "oauth_token_json": False,               # accept JSON bodies on /oauth/token
         "oauth_rotate_refresh": False,           # return a new refresh_token on refresh
@@ -218,6 +222,8 @@ class GorgiasApp(fc.BaseApp):
             "customers_channel_filter": ("exact", "digits", "ignored", "rejected"),
             "tags_by_name": ("create", "refuse"),
             "customer_note": ("accepted", "ignored", "rejected"),
+            "error_shape": ("wrapped", "bare"),
+            "sms_source_type": ("any", "sms", "phone"),
             "ticket_customer_by_email": ("create", "refuse"),
             "users_email_filter": ("ci", "exact"),
             "datetime_style": ("offset", "naive"),
@@ -485,6 +491,11 @@ class GorgiasApp(fc.BaseApp):
             resp.headers["X-Gorgias-Account-Api-Call-Limit"] = "%d/%d" % (used, lim)
         if "retry-after" not in names:
             resp.headers["Retry-after"] = str(retry)
+        # UNCONFIRMED §5: some answers carry the field map alone.
+        if self.settings.get("error_shape") == "bare" and 400 <= resp.status < 500 \
+                and isinstance(resp.body, dict) and isinstance(resp.body.get("error"), dict) \
+                and isinstance(resp.body["error"].get("data"), dict):
+            resp.body = resp.body["error"]["data"]
 
     def early_reject(self, handler):
         if handler.command != "POST":
@@ -1000,6 +1011,14 @@ class GorgiasApp(fc.BaseApp):
             return self._email_owner(a, str(ref["email"]))
         return None
 
+    @staticmethod
+    def _missing_customer(ref):
+        """How a reference to a deleted or merged customer is refused (the
+        independent simulation answered 400 naming the id)."""
+        if isinstance(ref, dict) and isinstance(ref.get("id"), int):
+            return "Customer %d does not exist." % ref["id"]
+        return "Customer not found."
+
     def _parse_dt_field(self, body, f, errors):
         if f not in body or body[f] is None:
             return None
@@ -1041,7 +1060,7 @@ class GorgiasApp(fc.BaseApp):
             elif fa is False:
                 c = self._resolve_customer_ref(a, m["sender"])
                 if c is None:
-                    e["sender"] = ["Customer not found."]
+                    e["sender"] = [self._missing_customer(m["sender"])]
                 else:
                     sender = {"kind": "customer", "id": c["id"]}
         elif self.settings["message_sender_required"]:
@@ -1063,6 +1082,9 @@ class GorgiasApp(fc.BaseApp):
                 e["receiver"] = ["Receiver not found."]
         if m.get("source") is not None and not isinstance(m["source"], dict):
             e["source"] = ["Not a valid object."]
+        elif ch == "sms" and self.settings["sms_source_type"] != "any" and isinstance(m.get("source"), dict) \
+                and m["source"].get("type") != self.settings["sms_source_type"]:
+            e["source"] = {"type": ["Must be one of: %s." % self.settings["sms_source_type"]]}
         for f in ("body_text", "body_html", "subject"):
             if m.get(f) is not None and not isinstance(m[f], str):
                 e[f] = ["Not a valid string."]
@@ -1145,7 +1167,7 @@ class GorgiasApp(fc.BaseApp):
             elif ref.get("id") is not None:
                 customer = self._resolve_customer_ref(a, {"id": ref["id"]})
                 if customer is None:
-                    errors["customer"] = {"id": ["Customer not found."]}
+                    errors["customer"] = {"id": [self._missing_customer(ref)]}
             elif ref.get("email"):
                 customer = self._email_owner(a, str(ref["email"]))
                 if customer is None:
@@ -1815,6 +1837,11 @@ class GorgiasApp(fc.BaseApp):
         if bad_scopes or not scopes:
             return redirect({"error": "invalid_scope",
                              "error_description": "Unknown or missing scope: %s" % " ".join(bad_scopes)})
+        granted = self.settings.get("granted_scopes")
+        if granted:
+            # The app's registration in the developer portal limits what a
+            # consent can grant: the token carries only those scopes.
+            scopes = [s for s in scopes if s in granted.split()]
         mode = a["settings"].get("oauth_consent", "allow")
         user = self._consent_user(a)
         if mode == "deny" or user is None:

@@ -108,6 +108,95 @@ static void test_unselected_number(void)
 	fx_free(&x);
 }
 
+/* A call.created whose number is {} (the published sample): the call is
+ * read from Aircall before SU3 is decided, so the card still shows. */
+static void test_number_unknown_fetched_first(void)
+{
+	struct fixture x;
+	json_t *d = data("initial", 10, 0, 0, NULL);
+
+	fx_init(&x);
+	json_object_set_new(d, "number", json_object());
+	merge(x.stored, "call.created", 10, d);
+	x.st.number_selected = 0;
+	CHECK(fx_plan(&x) == OP_FETCH_CALL);
+	CHECK(x.op.timeline == 1);
+	/* Fetched: the REST call fills the number without undoing anything. */
+	merge(x.stored, "call.fetched", 0, json_loads(
+		"{\"id\":123,\"status\":\"initial\",\"number\":{\"id\":501,\"name\":\"Support line\"}}",
+		0, NULL));
+	x.st.call_fetched = x.st.timeline_fetched = 1;
+	x.st.number_selected = 1;
+	CHECK(fx_plan(&x) == OP_INSIGHT_CARD);
+	CHECK(x.f.number_id == 501);
+	/* Aircall would not give it: SU3 decides on what is known. */
+	fx_free(&x);
+	fx_init(&x);
+	d = data("initial", 10, 0, 0, NULL);
+	json_object_set_new(d, "number", json_object());
+	merge(x.stored, "call.created", 10, d);
+	x.st.call_fetched = 1;
+	x.st.number_selected = 0;
+	CHECK(fx_plan(&x) == OP_SKIP);
+	fx_free(&x);
+}
+
+/* CN1: IVR options come from the call's timeline, fetched once and only
+ * for a call that went through an IVR; call.ivr_option_selected events
+ * bring them too, and merge without duplicates. */
+static void test_ivr_options(void)
+{
+	struct fixture x;
+	json_t *d;
+
+	fx_init(&x);
+	merge(x.stored, "call.ended", 100, data("done", 10, 20, 90, NULL));
+	x.st.agent_resolved = x.st.admin_resolved = 1;
+	x.st.agent_user_id = 7;
+	x.st.customer_id = 3;
+	CHECK(fx_plan(&x) == OP_CREATE_TICKET);  /* no IVR: no Aircall request */
+	fx_free(&x);
+
+	fx_init(&x);
+	d = data("done", 10, 20, 90, NULL);
+	json_object_set_new(json_object_get(d, "number"), "is_ivr", json_true());
+	merge(x.stored, "call.ended", 100, d);
+	x.st.customer_id = 3;
+	CHECK(fx_plan(&x) == OP_FETCH_CALL);
+	CHECK(x.op.timeline == 1);
+	merge(x.stored, "call.fetched", 0, json_loads(
+		"{\"id\":123,\"ivr_options_selected\":[{\"id\":\"a\",\"title\":\"Sales\",\"key\":\"1\"}]}",
+		0, NULL));
+	x.st.timeline_fetched = 1;
+	x.st.agent_resolved = x.st.admin_resolved = 1;
+	x.st.agent_user_id = 7;
+	CHECK(fx_plan(&x) == OP_CREATE_TICKET);
+	CHECK(x.f.nivr == 1);
+	{
+		char *body = json_dumps(x.op.body, 0);
+		CHECK(body && strstr(body, "Sales (key 1)") != NULL);   /* in the answered note */
+		free(body);
+	}
+	fx_free(&x);
+
+	/* The event form: options arrive with call.ivr_option_selected; no fetch. */
+	fx_init(&x);
+	merge(x.stored, "call.ivr_option_selected", 15, json_loads(
+		"{\"id\":123,\"ivr_options_selected\":[{\"id\":\"a\",\"title\":\"Sales\",\"key\":\"1\"}]}",
+		0, NULL));
+	merge(x.stored, "call.ivr_option_selected", 16, json_loads(
+		"{\"id\":123,\"ivr_options_selected\":[{\"id\":\"a\",\"title\":\"Sales\",\"key\":\"1\"},"
+		"{\"id\":\"b\",\"title\":\"Returns\",\"key\":\"2\"}]}", 0, NULL));
+	merge(x.stored, "call.ended", 100, data("done", 10, 20, 90, NULL));
+	x.st.customer_id = 3;
+	x.st.agent_resolved = x.st.admin_resolved = 1;
+	x.st.agent_user_id = 7;
+	CHECK(fx_plan(&x) == OP_CREATE_TICKET);
+	CHECK(x.f.nivr == 2);
+	CHECK(call_through_ivr(&x.f));
+	fx_free(&x);
+}
+
 static void test_card_first(void)
 {
 	struct fixture x;
@@ -441,6 +530,8 @@ int main(void)
 {
 	test_unselected_number();
 	test_card_first();
+	test_number_unknown_fetched_first();
+	test_ivr_options();
 	test_answered_flow();
 	test_ended_folds_into_creation();
 	test_missed_call();

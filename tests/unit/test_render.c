@@ -100,13 +100,13 @@ static void base_facts(struct call_facts *f)
 
 static struct render_opts en_opts(void)
 {
-	struct render_opts o = { "en", "Europe/Berlin", "https://dashboard.aircall.io", "+34666444555", "Jane Doe" };
+	struct render_opts o = { "en", "Europe/Berlin", "https://dashboard.aircall.io", "+34666444555", "Jane Doe", NULL };
 	return o;
 }
 
 static struct render_opts de_opts(void)
 {
-	struct render_opts o = { "de", "Europe/Berlin", "https://dashboard.aircall.io", "+34666444555", "Jane Doe" };
+	struct render_opts o = { "de", "Europe/Berlin", "https://dashboard.aircall.io", "+34666444555", "Jane Doe", NULL };
 	return o;
 }
 
@@ -756,8 +756,29 @@ static void test_null_fields(void)
 	render_free(NULL);
 }
 
+/* CS1 on an account that refused the customer's note: the first note of
+ * the ticket carries it, escaped like any other value. */
+static void test_note_carries_refused_customer_note(void)
+{
+	struct call_facts f;
+	struct render_opts o = en_opts();
+	struct rendered r = { 0 };
+
+	base_facts(&f);
+	o.customer_note = "No <b>customer</b> was found";
+	CHECK(render_note_answered(&f, &o, &r) == 0);
+	CHECK(strstr(r.text, "Customer note: No <b>customer</b> was found") != NULL);
+	CHECK(strstr(r.html, "<b>customer</b>") == NULL);
+	render_free(&r);
+	o.customer_note = NULL;
+	CHECK(render_note_answered(&f, &o, &r) == 0);
+	CHECK(strstr(r.text, "Customer note") == NULL);
+	render_free(&r);
+}
+
 int main(void)
 {
+	test_note_carries_refused_customer_note();
 	test_call_subjects();
 	test_sms_subjects();
 	test_durations();

@@ -1,0 +1,17 @@
+/* SU4, RB2: the part of the settings page that shows what did not go
+ * through — failed events with their reasons and a button that queues them
+ * again, and what this Gorgias account refuses (remembered by degrade.c). */
+#ifndef AG_SETTINGS_FAILED_H
+#define AG_SETTINGS_FAILED_H
+
+#include "buf.h"
+#include "page.h"
+#include "process.h"
+#include "session.h"
+#include "store.h"
+
+int settings_render_failed(struct buf *b, enum lang l, struct app *app,
+			   const struct installation *in, const struct session *s);
+void settings_render_refused(struct buf *b, enum lang l, const struct installation *in);
+
+#endif

@@ -271,8 +271,12 @@ def main():
         sb.install("--country", "ES")
 
         print("== Gorgias requests per call (counted from the fake's request log)")
-        for label, n in per_call_budget(sb, pg, env):
+        calls = per_call_budget(sb, pg, env)
+        for label, n in calls:
             print(f"  {n:3d}  {label}")
+        new_caller = dict(calls)["answered call, new customer"]
+        print(f"== Requests per answered call for a new caller: {new_caller} "
+              f"(card lookup, customer, ticket with its first note, ended note, status; goal <= 5)")
         print("== Gorgias requests per SMS/MMS message")
         for label, n in per_message_budget(sb, pg, env):
             print(f"  {n:5.1f}  {label}")

@@ -9,3 +9,9 @@ alter table installation drop constraint installation_disabled_reason_check;
 alter table installation add constraint installation_disabled_reason_check
     check (disabled_reason in ('authorization_removed', 'rate_limited', 'no_admin', 'manual',
                                'missing_scope'));
+
+-- TS1 in one request: an account whose search matches a piece of a stored
+-- number is looked up with one substring search (lookup.c).
+alter table installation drop constraint installation_gorgias_phone_lookup_check;
+alter table installation add constraint installation_gorgias_phone_lookup_check
+    check (gorgias_phone_lookup in ('search', 'filter', 'substring'));

@@ -219,18 +219,90 @@ int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, c
 	return lookup_customer_full(g, e164, customer_id, name, NULL);
 }
 
+static void learn_lookup(struct gorgias *g, const char *how)
+{
+	if (strcmp(g->in->phone_lookup, how) == 0)
+		return;
+	log_info("gorgias %s: phone lookup by %s from now on", g->in->account, how);
+	store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", how);
+	snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "%s", how);
+}
+
+static void take(const json_t *best, int64_t *customer_id, char **name, json_t **found)
+{
+	const char *n = json_string_value(json_object_get(best, "name"));
+
+	*customer_id = gorgias_id(best);
+	if (n && *n)
+		*name = strdup(n);
+	if (found)
+		*found = json_incref((json_t *)best);
+}
+
+/* TS1 in one request: every stored form of a number contains its national
+ * significant number in one piece, so a substring search for it (search
+ * type "customer", §6.4) finds them all; the answer is filtered by
+ * phone_equal. Whether the account's search matches substrings is
+ * UNCONFIRMED: it is trusted alone (*conclusive) only once it found a
+ * customer whose stored number is not the query itself. */
+static int find_by_nsn(struct gorgias *g, const char *e164, int64_t *customer_id, char **name,
+		       json_t **found, int *conclusive)
+{
+	char nsn[PHONE_MAX];
+	json_t *body, *list = NULL;
+	const json_t *best, *ch;
+	size_t i;
+	int rc;
+
+	*conclusive = 0;
+	if (!phone_nsn(e164, nsn))
+		return AG_OK;
+	body = json_pack("{s:s, s:s, s:i}", "type", "customer", "query", nsn, "size", 50);
+	if (!body)
+		return AG_ENOMEM;
+	rc = gorgias_call(g, "POST", "/api/search", body, &list);
+	json_decref(body);
+	if (rc == AG_EREJECT) {
+		learn_lookup(g, "search"); /* this account refuses it: stored forms one by one */
+		return AG_OK;
+	}
+	if (rc)
+		return rc;
+	best = pick_customer(json_is_array(list) ? list : json_object_get(list, "data"), e164,
+			     g->in->country);
+	if (best) {
+		take(best, customer_id, name, found);
+		json_array_foreach(json_object_get(best, "channels"), i, ch) {
+			const char *addr = json_string_value(json_object_get(ch, "address"));
+			if (addr && strcmp(addr, nsn) != 0 && strstr(addr, nsn))
+				learn_lookup(g, "substring");
+		}
+	}
+	*conclusive = strcmp(g->in->phone_lookup, "substring") == 0;
+	json_decref(list);
+	return AG_OK;
+}
+
 int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_id, char **name,
 			 json_t **found)
 {
 	char forms[LOOKUP_VARIANTS][PHONE_MAX];
 	size_t nforms;
-	int rc = lookup_cached_customer(g, e164, customer_id, name);
+	int rc = lookup_cached_customer(g, e164, customer_id, name), conclusive = 0;
+	int tried_nsn = 0;
 
 	if (found)
 		*found = NULL;
 	if (rc || *customer_id)
 		return rc;
-
+	if (!g->in->phone_lookup[0] || strcmp(g->in->phone_lookup, "substring") == 0) {
+		tried_nsn = 1;
+		rc = find_by_nsn(g, e164, customer_id, name, found, &conclusive);
+		if (rc)
+			return rc;
+		if (*customer_id || conclusive)
+			goto done;
+	}
 	nforms = phone_variants(e164, g->in->country, forms, LOOKUP_VARIANTS);
 	for (size_t i = 0; i < nforms && !*customer_id; i++) {
 		json_t *list = NULL;
@@ -246,16 +318,15 @@ int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_
 			return rc;
 		arr = json_is_array(list) ? list : json_object_get(list, "data");
 		best = pick_customer(arr, e164, g->in->country);
-		if (best) {
-			const char *n = json_string_value(json_object_get(best, "name"));
-			*customer_id = gorgias_id(best);
-			if (n && *n)
-				*name = strdup(n);
-			if (found)
-				*found = json_incref((json_t *)best);
-		}
+		if (best)
+			take(best, customer_id, name, found);
 		json_decref(list);
 	}
+	/* Found by a stored form the substring search missed: that search
+	 * does not match pieces here; the forms are this account's way. */
+	if (*customer_id && tried_nsn && !g->in->phone_lookup[0])
+		learn_lookup(g, "search");
+done:
 	if (*customer_id)
 		rc = lookup_remember_customer(g, e164, *customer_id, *name);
 	return rc;

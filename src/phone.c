@@ -625,3 +625,19 @@ size_t phone_variants(const char *e164, const char *default_country,
 	}
 	return v.n;
 }
+
+int phone_nsn(const char *e164, char out[PHONE_MAX])
+{
+	const struct country *c;
+	const char *digits;
+
+	out[0] = '\0';
+	if (!phone_is_e164(e164))
+		return 0;
+	digits = e164 + 1;
+	c = country_by_digits(digits, strlen(digits));
+	if (!c || strlen(digits) <= strlen(c->cc))
+		return 0;
+	snprintf(out, PHONE_MAX, "%s", digits + strlen(c->cc));
+	return 1;
+}

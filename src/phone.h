@@ -36,6 +36,12 @@ enum phone_result phone_normalize(const char *raw, const char *default_country,
 size_t phone_variants(const char *e164, const char *default_country,
 		      char out[][PHONE_MAX], size_t max);
 
+/* The national significant number of an E.164 number ("+34611000005" →
+ * "611000005"): the digits every stored form of it contains in one piece
+ * (E.164, 00 and digits-only forms, national forms with a trunk prefix).
+ * 1 when written, 0 for an invalid number or an unknown calling code. */
+int phone_nsn(const char *e164, char out[PHONE_MAX]);
+
 /* Calling code for an ISO2 country ("DE" -> 49), 0 if unknown. */
 int phone_country_code(const char *iso2);
 

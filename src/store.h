@@ -25,7 +25,7 @@ struct installation {
 	char locale[4];
 	char country[4];
 	char time_zone[64];
-	char phone_lookup[8];        /* "", "search" or "filter" */
+	char phone_lookup[12];       /* "", "substring", "search" or "filter" (lookup.c) */
 	int tags_by_id;
 	int note_on_create;          /* -1 unknown, 0 ignored, 1 accepted */
 	char *refused;               /* owned: what Gorgias refused, one key a line (degrade.h) */

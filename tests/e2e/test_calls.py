@@ -141,9 +141,10 @@ def test_customer_found_by_stored_variant(installed, db):
 
 
 def test_lookup_falls_back_to_customers_filter(installed, db):
-    """CT2 where the account refuses customers_by_phone: the channel filter is used."""
+    """CT2 where the account refuses customers_by_phone (and its customer search matches
+    whole values only): the channel filter is used."""
     fg = installed.fg
-    fg.set(phone_lookup_mode="customers_filter")
+    fg.set(phone_lookup_mode="customers_filter", customer_search_mode="exact")
     cust = fg.add_customer(ACCOUNT, name="Filter Found", email="ff@shop.test", phone=CALLER)
     installed.post(installed.scenario(call_id=5010).ended())
     ticket = _one_ticket(installed, db)
@@ -152,7 +153,9 @@ def test_lookup_falls_back_to_customers_filter(installed, db):
 
 
 def test_lookup_by_digits_search(installed, db):
-    """TS1 with a search that compares digits: found in one request."""
+    """TS1 with a phone search that compares digits (a spaced stored number the
+    substring search cannot see): found by the phone search, and the account is
+    remembered as one to look up by stored forms."""
     fg = installed.fg
     fg.set(phone_lookup_mode="search_digits")
     cust = fg.add_customer(ACCOUNT, name="Digits", email="d@shop.test", phone="+34 666 44 45 55")
@@ -160,7 +163,9 @@ def test_lookup_by_digits_search(installed, db):
     installed.post(installed.scenario(call_id=5011).ended())
     ticket = _one_ticket(installed, db)
     assert ticket["customer"]["id"] == cust["id"]
-    assert len(installed.gorgias_requests(path_prefix="/api/search")) == 1
+    searches = installed.gorgias_requests(path_prefix="/api/search")
+    assert [r["json"]["type"] for r in searches] == ["customer", "customers_by_phone"]
+    assert db.scalar("select gorgias_phone_lookup from installation") == "search"
 
 
 def test_new_customer_from_aircall_contact(installed, db):

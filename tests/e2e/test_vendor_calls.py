@@ -158,3 +158,49 @@ def test_ic1_created_without_number_on_an_unselected_line_stays_quiet(db, fakes,
     assert sb.fa.insight_cards(sb.company_id, call_id=6222) == []
     assert sb.gorgias_requests() == []
     assert len(_timeline_gets(sb, 6222)) == 1
+
+
+# ------------------------------------------------------------------ CT2 / TS1 budget
+
+def _new_caller_requests(sb, db, call_id, phone):
+    sb.fg.clear_requests()
+    call = sb.scenario(call_id=call_id, external=phone)
+    for body in [call.created(), call.answered(), call.hungup(), call.ended()]:
+        sb.fa.ingest(body, company_id=sb.company_id)
+        assert sb.post(body)[0] == 200
+    wait_inbox_settled(db)
+    return sb.gorgias_requests()
+
+
+def test_ct2_ts1_one_search_per_new_caller_once_the_account_is_known(installed, db):
+    """CT2 TS1 RL3: a search that matches a piece of a stored number finds every stored
+    form in one request; once the account showed it does, a new caller costs one
+    search, and an answered call from a new caller at most 5 Gorgias requests."""
+    fg = installed.fg
+    fg.set(customer_search_mode="substring")
+    known = fg.add_customer(ACCOUNT, name="Stored 0034", email="s@shop.test",
+                            phone="0034611000001")
+    installed.post(installed.scenario(call_id=6231, external="+34611000001").ended())
+    wait_inbox_settled(db)
+    assert installed.wait_tickets(1)[0]["customer"]["id"] == known["id"]
+    assert db.scalar("select gorgias_phone_lookup from installation") == "substring"
+    reqs = _new_caller_requests(installed, db, 6232, "+34611000002")
+    assert len([r for r in reqs if r["route"] == "/api/search"]) == 1
+    assert len(reqs) <= 5, [(r["method"], r["route"]) for r in reqs]
+
+
+def test_ct2_ts1_exact_search_keeps_trying_stored_forms(installed, db):
+    """CT2 TS1, the other position: the account's search matches whole values only; the
+    stored forms are still tried one by one (no duplicate customer) and remembered."""
+    fg = installed.fg
+    fg.set(customer_search_mode="exact")
+    known = fg.add_customer(ACCOUNT, name="Stored 0034", email="s@shop.test",
+                            phone="0034611000003")
+    installed.post(installed.scenario(call_id=6233, external="+34611000003").ended())
+    wait_inbox_settled(db)
+    assert installed.wait_tickets(1)[0]["customer"]["id"] == known["id"]
+    assert len(fg.customers(ACCOUNT)) == 1
+    assert db.scalar("select gorgias_phone_lookup from installation") == "search"
+    reqs = _new_caller_requests(installed, db, 6234, "+34611000004")
+    assert [r["json"]["type"] for r in reqs if r["route"] == "/api/search"] == \
+        ["customers_by_phone"] * 3

@@ -104,6 +104,7 @@ class GorgiasApp(fc.BaseApp):
         "phone_lookup_mode": "search_exact",     # preset: search_exact|search_digits|customers_filter|none|all
         "search_phone_mode": "exact",            # POST /api/search customers_by_phone: exact|digits|disabled
         "customers_channel_filter": "rejected",  # GET /api/customers?channel_type&channel_address: exact|digits|ignored|rejected
+        "customer_search_mode": "substring",     # POST /api/search type customer/customer_profile: substring|exact (UNCONFIRMED)
         # --- tags (§10, UNCONFIRMED) ---
         "tags_by_name": "refuse",                # unknown tag names on tickets: create|refuse
         "tag_names_unique_ci": False,            # 409 on POST /api/tags also for case-variants
@@ -223,6 +224,7 @@ class GorgiasApp(fc.BaseApp):
             "tags_by_name": ("create", "refuse"),
             "customer_note": ("accepted", "ignored", "rejected"),
             "error_shape": ("wrapped", "bare"),
+            "customer_search_mode": ("substring", "exact"),
             "sms_source_type": ("any", "sms", "phone"),
             "ticket_customer_by_email": ("create", "refuse"),
             "users_email_filter": ("ci", "exact"),
@@ -922,7 +924,8 @@ class GorgiasApp(fc.BaseApp):
             ql = q.lower()
             for c in live:
                 hay = [c["name"] or "", c["email"] or ""] + [ch["address"] for ch in c["channels"]]
-                if any(ql in h.lower() for h in hay):
+                if any((ql == h.lower()) if self.settings["customer_search_mode"] == "exact"
+                       else (ql in h.lower()) for h in hay):
                     data.append(self.r_customer(c))
         elif typ == "agent":
             data = [self.r_user(u) for u in sorted(a["users"].values(), key=lambda u: u["id"])

@@ -344,8 +344,27 @@ static void test_is_e164(void)
 	CHECK(!phone_is_e164("+"), "+ alone");
 }
 
+/* TS1 in one request: every stored form of a number contains its national
+ * significant number in one piece. */
+static void test_nsn(void)
+{
+	char nsn[PHONE_MAX], v[8][PHONE_MAX];
+	size_t n;
+
+	CHECK(phone_nsn("+34611000005", nsn) && strcmp(nsn, "611000005") == 0, "nsn %s", nsn);
+	CHECK(phone_nsn("+4930600000000", nsn) && strcmp(nsn, "30600000000") == 0, "nsn %s", nsn);
+	CHECK(phone_nsn("+19494310000", nsn) && strcmp(nsn, "9494310000") == 0, "nsn %s", nsn);
+	CHECK(!phone_nsn("anonymous", nsn) && nsn[0] == '\0', "nsn of anonymous");
+	CHECK(!phone_nsn(NULL, nsn), "nsn of NULL");
+	n = phone_variants("+4930600000000", "DE", v, 8);
+	CHECK(phone_nsn("+4930600000000", nsn), "nsn");
+	for (size_t i = 0; i < n; i++)
+		CHECK(strstr(v[i], nsn) != NULL, "variant %s lacks %s", v[i], nsn);
+}
+
 int main(void)
 {
+	test_nsn();
 	test_zammad_vectors();
 	test_spain_france();
 	test_other_countries();

@@ -2,8 +2,10 @@
 
 /* Label values come from the bridge's own checked columns: event names are
  * [a-z0-9._] (webhook.c), accounts [a-z0-9-] (a check constraint), scopes
- * "<vendor>:<account or id>"; none needs escaping. Inbox counts read the
- * whole table: with years of events, prune it before scrapes grow slow. */
+ * "<vendor>:<account or id>"; none needs escaping. Host names do: ESC. */
+#define ESC(col) "replace(replace(replace(" col ", '\\', '\\\\'), '\"', '\\\"'), chr(10), '\\n')"
+/* Inbox counts read the whole table: with years of events, prune it
+ * before scrapes grow slow. */
 const struct metric_family metric_families[] = {
 	{ "ag_webhooks_received_total", "counter",
 	  "Aircall webhooks answered, by event, HTTP status and result (accepted ones "
@@ -71,6 +73,16 @@ const struct metric_family metric_families[] = {
 	  "Bytes of recordings, voicemails and MMS media moved from Aircall into Gorgias",
 	  "select 'ag_media_bytes_total', '', coalesce(sum(value), 0)::text from metric_counter "
 	  "where name = 'ag_media_bytes_total'" },
+	{ "ag_worker_heartbeat_age_seconds", "gauge",
+	  "Seconds since each event-applying process (worker, or a web process's drainer) last "
+	  "said it is alive; a row whose age keeps growing is a process that died",
+	  "select 'ag_worker_heartbeat_age_seconds', "
+	  "  format('worker=\"%s\",kind=\"%s\",host=\"%s\"', " ESC("id") ", kind, " ESC("host") "), "
+	  "  extract(epoch from now() - seen_at)::text from worker order by id" },
+	{ "ag_worker_busy", "gauge", "1 while a worker applies events, 0 while it waits for them",
+	  "select 'ag_worker_busy', "
+	  "  format('worker=\"%s\",kind=\"%s\",host=\"%s\"', " ESC("id") ", kind, " ESC("host") "), "
+	  "  (busy_since is not null)::int::text from worker order by id" },
 	{ "ag_schema_version", "gauge", "The database schema version (last applied migration)",
 	  "select 'ag_schema_version', '', coalesce(max(version), 0)::text from schema_version" },
 };

@@ -7,6 +7,7 @@ import pytest
 
 import harness
 from sandbox import installed, wait_inbox_settled  # noqa: F401
+from test_worker import quiet, worker  # noqa: F401  (fixtures)
 import aircall_events as ev
 
 parser = pytest.importorskip("prometheus_client.parser")
@@ -139,3 +140,19 @@ def test_any_process_answers_the_same(installed, cgi):  # noqa: F811
     key = ("ag_webhooks_received_total",
            frozenset(dict(event="call.ended", status="200", result="accepted").items()))
     assert web[key] == other[key] == 1
+
+
+def test_worker_heartbeats(installed, worker):  # noqa: F811
+    proc = worker()
+    samples, types = scrape(installed.web)
+    assert types["ag_worker_heartbeat_age_seconds"] == "gauge"
+    mine = {dict(labels)["worker"]: v for (name, labels), v in samples.items()
+            if name == "ag_worker_heartbeat_age_seconds" and dict(labels)["kind"] == "worker"
+            and dict(labels)["worker"].endswith(f":{proc.pid}")}
+    assert len(mine) == 1 and 0 <= list(mine.values())[0] < 15, samples
+    [wid] = mine
+    assert ("ag_worker_busy", frozenset({"worker": wid, "kind": "worker",
+                                         "host": wid.rsplit(":", 1)[0]}.items())) in samples
+    harness.stop_process(proc)
+    after, _ = scrape(installed.web)
+    assert not any(dict(labels).get("worker") == wid for (_, labels) in after)

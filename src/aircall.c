@@ -120,7 +120,7 @@ int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **
 	return AG_OK;
 }
 
-int aircall_download(struct aircall *a, const char *url, const char *file, long long limit,
+int aircall_download(struct aircall *a, const char *url, int fd, long long limit,
 		     char *content_type, size_t ctlen, long long *size)
 {
 	struct http_req req;
@@ -135,9 +135,12 @@ int aircall_download(struct aircall *a, const char *url, const char *file, long 
 	req.method = "GET";
 	req.url = url;
 	req.public_only = req.https_only = !a->cfg->media_allow_private;
-	/* Large recordings take time; the limit, not the clock, bounds them. */
-	req.timeout_ms = a->cfg->http_timeout_ms * 30;
-	req.download_path = file;
+	/* Large recordings take time, a host that trickles bytes does not
+	 * get to keep the process. */
+	req.timeout_ms = a->cfg->media_timeout_s * 1000;
+	req.low_speed_bps = a->cfg->low_speed_bps;
+	req.low_speed_s = a->cfg->low_speed_s;
+	req.download_fd = fd;
 	req.download_limit = limit;
 	rc = http_do(&req, &resp);
 	/* The pre-signed media URL is not an API route: one class for all. */
@@ -146,8 +149,8 @@ int aircall_download(struct aircall *a, const char *url, const char *file, long 
 	if (!rc && resp.content_length > limit)
 		rc = AG_ETOOBIG;
 	if (!rc)
-		rc = http_status_error(resp.status);
-	if (!rc && stat(file, &sb) == 0)
+		rc = resp.status == 429 ? AG_ETEMP : http_status_error(resp.status);
+	if (!rc && fstat(fd, &sb) == 0)
 		*size = (long long)sb.st_size;
 	snprintf(content_type, ctlen, "%s", resp.content_type);
 	if (rc)

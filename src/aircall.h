@@ -18,6 +18,9 @@ struct aircall {
 	long last_status;
 	long wait_s;
 	char last_error[256];
+	/* The event's last attempt: a media host that keeps failing ends in
+	 * a link with the reason (media.h), not in a failed event. */
+	int final_attempt;
 };
 
 void aircall_open(struct aircall *a, const struct config *cfg, struct db *db,
@@ -30,10 +33,13 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
  * the request counts against the company's Aircall budget like any other. */
 int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **call);
 /* Downloads a pre-signed media URL (no credentials sent: it is not
- * Aircall's API host) into file, at most limit bytes: AG_ETOOBIG beyond;
- * AG_EPOLICY when the address is refused (netpolicy.h).
+ * Aircall's API host) into the open file fd, at most limit bytes:
+ * AG_ETOOBIG beyond; AG_EPOLICY when the address is refused (netpolicy.h).
+ * Bounded in time (AG_MEDIA_TIMEOUT_S) and speed (AG_LOW_SPEED_*). The
+ * host is not Aircall's API: its 429 is a failed attempt (AG_ETEMP), not
+ * the API budget.
  * *content_type (caller's buffer) gets the served type. */
-int aircall_download(struct aircall *a, const char *url, const char *file, long long limit,
+int aircall_download(struct aircall *a, const char *url, int fd, long long limit,
 		     char *content_type, size_t ctlen, long long *size);
 /* Calls fn for every number of the company (paginated GET /v1/numbers). */
 int aircall_each_number(struct aircall *a, int (*fn)(void *arg, const json_t *number), void *arg);

@@ -70,6 +70,10 @@ int config_load(struct config *cfg)
 	/* Lifts the media fetch policy for fake vendors on 127.0.0.1 over
 	 * http: never set in production (docs/security.md). */
 	cfg->media_allow_private = (int)env_long("AG_MEDIA_ALLOW_PRIVATE", 0, 0, 1);
+	cfg->media_timeout_s = env_long("AG_MEDIA_TIMEOUT_S", 600, 1, 86400);
+	cfg->upload_timeout_s = env_long("AG_UPLOAD_TIMEOUT_S", 1800, 1, 86400);
+	cfg->low_speed_bps = env_long("AG_LOW_SPEED_BPS", 4096, 0, 1L << 30);
+	cfg->low_speed_s = env_long("AG_LOW_SPEED_S", 30, 1, 3600);
 	cfg->lease_s = env_long("AG_LEASE_S", 300, 2, 86400);
 	cfg->drainers = (int)env_long("AG_DRAINERS", 2, 0, 64);
 	cfg->drain_linger_s = env_long("AG_DRAIN_LINGER_S", 5, 0, 3600);

@@ -36,6 +36,10 @@ struct config {
 	int max_attempts;          /* per inbox event before it is marked failed */
 	int retention_days;        /* done/ignored events kept this long (AG_RETENTION_DAYS) */
 	int media_allow_private;   /* AG_MEDIA_ALLOW_PRIVATE=1: test rigs only (http, loopback) */
+	long media_timeout_s;      /* a media download takes at most this long */
+	long upload_timeout_s;     /* an attachment upload (up to 500 MB) at most this long */
+	long low_speed_bps;        /* a transfer slower than this ... */
+	long low_speed_s;          /* ... for this long is abandoned */
 	long lease_s;              /* a claimed event returns to the queue after this */
 	int drainers;              /* detached drainers a host starts at most at once */
 	long drain_linger_s;       /* a drainer waits this long for more work, then exits */

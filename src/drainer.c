@@ -1,4 +1,5 @@
 #include "drainer.h"
+#include "crypto.h"
 #include "log.h"
 
 #include <errno.h>
@@ -63,19 +64,22 @@ static int slot_dir(const struct config *cfg, char *dir, size_t len)
 
 /* A locked slot file, or -1 when all are taken. The lock belongs to the
  * open file, which the drainer inherits: the slot is free again when the
- * drainer exits, however it exits. */
+ * drainer exits, however it exits. Slots are counted per database: two
+ * bridges of one user on one host do not share them. */
 static int take_slot(const struct config *cfg)
 {
-	char dir[512], path[600];
+	char dir[512], path[700], db[65];
 
 	if (slot_dir(cfg, dir, sizeof dir)) {
 		log_warn("drainer: no usable lock directory %s", dir);
 		return -1;
 	}
+	if (crypto_hmac_hex("drainer-slots", cfg->database_url, strlen(cfg->database_url), db))
+		return -1;
 	for (int i = 0; i < cfg->drainers; i++) {
 		int fd;
 
-		snprintf(path, sizeof path, "%s/drainer.%d.lock", dir, i);
+		snprintf(path, sizeof path, "%s/drainer-%.16s.%d.lock", dir, db, i);
 		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			continue;

@@ -72,7 +72,8 @@ static int send_once(struct gorgias *g, struct http_req *req, const char *method
 		return rc;
 	req->method = method;
 	req->url = url;
-	req->timeout_ms = g->cfg->http_timeout_ms;
+	if (req->timeout_ms <= 0)
+		req->timeout_ms = g->cfg->http_timeout_ms;
 	if (g->in->gorgias_oauth) {
 		req->bearer = g->in->gorgias_secret;
 	} else {
@@ -169,7 +170,7 @@ int gorgias_call(struct gorgias *g, const char *method, const char *path,
 	return rc;
 }
 
-int gorgias_upload(struct gorgias *g, const char *file, const char *name,
+int gorgias_upload(struct gorgias *g, int fd, long long size, const char *name,
 		   const char *content_type, json_t **attachment)
 {
 	struct http_req req;
@@ -178,7 +179,12 @@ int gorgias_upload(struct gorgias *g, const char *file, const char *name,
 
 	*attachment = NULL;
 	memset(&req, 0, sizeof req);
-	req.upload_path = file;
+	req.upload_fd = fd;
+	req.upload_size = size;
+	/* Up to 500 MB: its own bound, not the API's; a stalled one ends sooner. */
+	req.timeout_ms = g->cfg->upload_timeout_s * 1000;
+	req.low_speed_bps = g->cfg->low_speed_bps;
+	req.low_speed_s = g->cfg->low_speed_s;
 	/* The form field's name becomes the file's label in Gorgias. */
 	req.upload_field = name;
 	req.upload_filename = name;

@@ -36,9 +36,10 @@ void gorgias_close(struct gorgias *g);
  * 429 → AG_ERATE; 5xx → AG_ETEMP; other 4xx → AG_EREJECT; no answer → AG_ENET. */
 int gorgias_call(struct gorgias *g, const char *method, const char *path,
 		 const json_t *body, json_t **out);
-/* Uploads a file as a private attachment (multipart, streamed from disk);
+/* Uploads size bytes of the open file fd (from its start) as a private
+ * attachment (multipart, streamed from disk) within AG_UPLOAD_TIMEOUT_S;
  * *attachment receives {url, name, content_type, size}. */
-int gorgias_upload(struct gorgias *g, const char *file, const char *name,
+int gorgias_upload(struct gorgias *g, int fd, long long size, const char *name,
 		   const char *content_type, json_t **attachment);
 
 /* After an event stopped on rc: disables the installation when only a

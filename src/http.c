@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static CURL *handle;
 
@@ -125,6 +126,34 @@ static curl_socket_t open_public(void *arg, curlsocktype purpose, struct curl_so
 	return socket(a->family, a->socktype, a->protocol);
 }
 
+/* An upload read from an open file by offset (the file has no name: it
+ * was unlinked right after it was created). */
+struct upload {
+	int fd;
+	off_t at;
+};
+
+static size_t read_fd(char *buf, size_t size, size_t n, void *arg)
+{
+	struct upload *u = arg;
+	ssize_t got = pread(u->fd, buf, size * n, u->at);
+
+	if (got < 0)
+		return CURL_READFUNC_ABORT;
+	u->at += got;
+	return (size_t)got;
+}
+
+static int seek_fd(void *arg, curl_off_t offset, int origin)
+{
+	struct upload *u = arg;
+
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	u->at = (off_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static void resp_init(struct http_resp *r)
 {
 	memset(r, 0, sizeof *r);
@@ -144,6 +173,7 @@ int http_do(const struct http_req *req, struct http_resp *resp)
 	struct curl_slist *headers = NULL;
 	curl_mime *mime = NULL;
 	struct sink sink = { resp, NULL, req->download_limit, 0, 0 };
+	struct upload upload = { req->upload_fd, 0 };
 	char auth[4096];
 	CURLcode cc;
 	int rc = AG_ENET;
@@ -199,13 +229,14 @@ int http_do(const struct http_req *req, struct http_resp *resp)
 		headers = curl_slist_append(headers, ct);
 		curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		curl_easy_setopt(handle, CURLOPT_POSTFIELDS, req->body);
-	} else if (req->upload_path) {
+	} else if (req->upload_fd > 0) {
 		curl_mimepart *part;
 		mime = curl_mime_init(handle);
 		part = curl_mime_addpart(mime);
 		curl_mime_name(part, req->upload_field ? req->upload_field : "file");
 		/* curl streams the file from disk: recordings never sit in memory. */
-		if (curl_mime_filedata(part, req->upload_path) != CURLE_OK)
+		if (curl_mime_data_cb(part, (curl_off_t)req->upload_size, read_fd, seek_fd, NULL,
+				      &upload) != CURLE_OK)
 			goto out;
 		if (req->upload_filename)
 			curl_mime_filename(part, req->upload_filename);
@@ -216,16 +247,25 @@ int http_do(const struct http_req *req, struct http_resp *resp)
 	if (req->method && strcmp(req->method, "GET") != 0 &&
 	    strcmp(req->method, "POST") != 0)
 		curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, req->method);
-	else if (req->method && strcmp(req->method, "POST") == 0 && !req->body && !req->upload_path) {
+	else if (req->method && strcmp(req->method, "POST") == 0 && !req->body && req->upload_fd <= 0) {
 		curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, 0L);
 		curl_easy_setopt(handle, CURLOPT_POSTFIELDS, "");
 	}
 	curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
 
-	if (req->download_path) {
-		sink.file = fopen(req->download_path, "wb");
-		if (!sink.file)
+	if (req->low_speed_bps > 0 && req->low_speed_s > 0) {
+		curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, req->low_speed_bps);
+		curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
+	}
+	if (req->download_fd > 0) {
+		int fd = dup(req->download_fd);
+
+		sink.file = fd >= 0 ? fdopen(fd, "wb") : NULL;
+		if (!sink.file) {
+			if (fd >= 0)
+				close(fd);
 			goto out;
+		}
 	}
 	cc = curl_easy_perform(handle);
 	if (sink.file && fclose(sink.file) != 0 && cc == CURLE_OK)

@@ -20,14 +20,19 @@ struct http_req {
 	const char *body;
 	size_t body_len;
 	long timeout_ms;
-	/* multipart upload of one file (body must be NULL) */
-	const char *upload_path;
+	/* multipart upload of one open file from its start (body must be NULL) */
+	int upload_fd;            /* > 0 when set */
+	long long upload_size;
 	const char *upload_field;
 	const char *upload_filename;
 	const char *upload_type;
-	/* download the body to this file instead of memory (bounded) */
-	const char *download_path;
+	/* download the body to this open file instead of memory (bounded) */
+	int download_fd;          /* > 0 when set */
 	long long download_limit;
+	/* a transfer slower than low_speed_bps for low_speed_s seconds is
+	 * abandoned (0: no such bound; timeout_ms still applies) */
+	long low_speed_bps;
+	long low_speed_s;
 	/* media fetches (netpolicy.h): connect to public addresses only, over
 	 * https only; never through a proxy, never following a redirect */
 	int public_only;

@@ -26,8 +26,10 @@ int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long l
 	fd = mkstemp(file);
 	if (fd < 0)
 		return AG_ETEMP;
-	close(fd);
-	rc = aircall_download(a, url, file, limit, served, sizeof served, &size);
+	/* Nameless from the start: nothing is left behind, however the
+	 * process ends. */
+	unlink(file);
+	rc = aircall_download(a, url, fd, limit, served, sizeof served, &size);
 	if (rc == AG_ETOOBIG) {
 		*result = MEDIA_TOO_LARGE;
 		rc = AG_OK;
@@ -38,7 +40,7 @@ int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long l
 	} else if (rc == AG_ENOTFOUND || rc == AG_EAUTH || rc == AG_EREJECT || rc == AG_EINVAL) {
 		rc = AG_OK; /* MEDIA_UNAVAILABLE: retrying cannot revive the link */
 	} else if (rc == AG_OK) {
-		rc = gorgias_upload(g, file, name,
+		rc = gorgias_upload(g, fd, size, name,
 				    content_type && *content_type ? content_type
 				    : served[0] ? served : "application/octet-stream", attachment);
 		if (rc == AG_ETOOBIG || (rc == AG_EREJECT && g->last_status == 413)) {
@@ -48,7 +50,17 @@ int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long l
 			*result = MEDIA_UPLOADED;
 			counter_add("ag_media_bytes_total", "", size);
 		}
+	} else if (a->final_attempt && (rc == AG_ETEMP || rc == AG_ENET)) {
+		/* The host answered 429/5xx or stalled on every attempt. */
+		if (a->last_status)
+			snprintf(a->last_error, sizeof a->last_error,
+				 "the file could not be downloaded (HTTP %ld)", a->last_status);
+		else
+			snprintf(a->last_error, sizeof a->last_error,
+				 "the file could not be downloaded (too slow or unreachable)");
+		*result = MEDIA_FAILED;
+		rc = AG_OK;
 	}
-	unlink(file);
+	close(fd);
 	return rc;
 }

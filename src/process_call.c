@@ -487,7 +487,8 @@ static int exec_upload(struct call_run *r, struct op *op)
 		entry = json_pack("{s:o}", "attachment", att);
 	else /* the note links the asset page and says why (TS5) */
 		entry = json_pack("{s:s}", "not_uploaded", got == MEDIA_TOO_LARGE ? "too_large"
-						   : got == MEDIA_REFUSED ? "refused" : "expired");
+						   : got == MEDIA_REFUSED ? "refused"
+						   : got == MEDIA_FAILED ? r->a.last_error : "expired");
 	if (!entry)
 		return AG_ENOMEM;
 	json_object_set_new(uploads, op->media_kind, entry);
@@ -661,6 +662,12 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		rc = exec_ticket_op(r, &op);
 		break;
 	}
+	/* Attempts bound failures in a row, not work; only a write is
+	 * progress (lookups succeed again on every attempt). */
+	if (!rc && op.kind != OP_NONE && op.kind != OP_SKIP && op.kind != OP_RESOLVE_AGENT &&
+	    op.kind != OP_RESOLVE_ASSIGNEE && op.kind != OP_RESOLVE_ADMIN &&
+	    op.kind != OP_FIND_CUSTOMER)
+		r->out->progressed = 1;
 	op_free(&op);
 	if (r->st.customer_id)
 		caller_release(&r->caller, &r->app->db, r->in->id, r->phone);
@@ -708,6 +715,7 @@ void process_call(struct app *app, struct installation *in, struct inbox_event *
 	}
 	aircall_open(&r.a, app->cfg, &app->db, in->id,
 		     in->aircall_oauth ? NULL : in->aircall_api_id, in->aircall_secret);
+	r.a.final_attempt = ev->attempts >= app->cfg->max_attempts;
 	if ((rc = merge_event(&r, ev, (int64_t)call_id)))
 		goto done;
 	if ((rc = call_facts_read(r.stored, &r.facts)))
@@ -724,8 +732,6 @@ void process_call(struct app *app, struct installation *in, struct inbox_event *
 	ps.account_url = r.g.base;
 	for (int i = 0; i < MAX_STEPS && !finished && !rc; i++) {
 		rc = step(&r, &ps, &finished);
-		if (!rc && !finished)
-			out->progressed = 1;
 	}
 	if (!rc && !finished)
 		snprintf(out->note, sizeof out->note, "stopped after %d steps", MAX_STEPS);

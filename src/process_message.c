@@ -255,6 +255,7 @@ static int exec_upload(struct msg_run *r, const struct msg_facts *f, const struc
 	else
 		entry = json_pack("{s:s}", "link", got == MEDIA_TOO_LARGE ? "too large to upload"
 						   : got == MEDIA_REFUSED ? "not fetched: only public https addresses are"
+						   : got == MEDIA_FAILED ? r->a.last_error
 						   : "could not be downloaded");
 	if (!entry)
 		return AG_ENOMEM;
@@ -408,6 +409,7 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 
 	for (int i = 0; i < MAX_STEPS; i++) {
 		struct msg_op op;
+		int wrote;
 
 		memset(&st, 0, sizeof st);
 		st.msg = f;
@@ -474,12 +476,17 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 			msg_op_free(&op);
 			break;
 		}
+		/* Only a write is progress: lookups succeed again on every
+		 * attempt and would keep a failing event from spending any. */
+		wrote = op.kind != MSG_OP_RESOLVE_AGENT && op.kind != MSG_OP_RESOLVE_ADMIN &&
+			op.kind != MSG_OP_FIND_CUSTOMER && op.kind != MSG_OP_CHECK_TICKET;
 		msg_op_free(&op);
 		if (r->customer_id)
 			caller_release(&r->caller, &r->app->db, r->in->id, r->phone);
 		if (rc)
 			return rc;
-		r->out->progressed = 1;
+		if (wrote)
+			r->out->progressed = 1;
 	}
 	return rc;
 }
@@ -628,6 +635,7 @@ void process_message(struct app *app, struct installation *in, struct inbox_even
 	}
 	aircall_open(&r.a, app->cfg, &app->db, in->id,
 		     in->aircall_oauth ? NULL : in->aircall_api_id, in->aircall_secret);
+	r.a.final_attempt = ev->attempts >= app->cfg->max_attempts;
 	if (crypto_random_digits(r.digits, 8) != AG_OK)
 		snprintf(r.digits, sizeof r.digits, "%08ld", (long)(time(NULL) % 100000000));
 	if ((rc = load_conversation(&r, f.number_id)) || (rc = load_posted(&r)))

@@ -67,7 +67,8 @@ int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox
 	 * crashed process's event comes back on its own. Installations take
 	 * turns: the one served longest ago first, then its oldest due event,
 	 * so a backlog of one delays nobody else. The claimer's heartbeat
-	 * rides along (busy when it got an event, free when not). */
+	 * rides along (busy when it got an event, free when not); a claimer
+	 * whose row was removed gets nothing (worker.c re-registers). */
 	r = db_query(db,
 		"with c as ("
 		"  select i.id, i.installation_id from inbox i "
@@ -78,6 +79,7 @@ int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox
 		"         or i.status = 'working' and i.lease_until < now()) "
 		"    and not exists (select 1 from inbox e where e.installation_id = i.installation_id "
 		"        and e.subject = i.subject and e.id < i.id and e.status in ('pending', 'working')) "
+		"    and ($1::text is null or exists (select 1 from worker w where w.id = $1)) "
 		"  order by coalesce(t.served_at, '-infinity'), i.id "
 		"  limit 1 for update of i skip locked), "
 		"turn as (insert into inbox_turn (installation_id, served_at) "

@@ -34,8 +34,8 @@ struct inbox_accepted {
 int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		 const char *event, const char *subject, const char *payload_json,
 		 const char *status, struct inbox_accepted *out);
-/* Claims the next due event for worker_id (its heartbeat row, or a name
- * with none): installations in turn, then the oldest of a subject with no
+/* Claims the next due event for worker_id (NULL, or the id of an existing
+ * heartbeat row: nothing is claimed for a removed one): installations in turn, then the oldest of a subject with no
  * earlier event of the same subject still waiting. AG_ENOTFOUND when
  * nothing is due. */
 int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev);

@@ -123,7 +123,7 @@ int worker_run(struct app *app, int drainer)
 			 * its event is committed by then: look once more. */
 			heartbeat_stop(&app->db, id);
 			woke = db_wait_notify(&app->db, LEAVE_GRACE_MS);
-			n = process_drain(app, id, BATCH, time(NULL) + 30);
+			n = process_drain(app, NULL, BATCH, time(NULL) + 30);
 			handled += n;
 			if (woke != 1 && n == 0)
 				break;

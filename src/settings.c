@@ -247,30 +247,7 @@ static int render_activity(struct buf *b, enum lang l, struct app *app,
 		html_txt(b, tr(l, "None yet."));
 		buf_puts(b, "</p>\n");
 	} else {
-		buf_puts(b, "<table><tr><th>");
-		html_txt(b, tr(l, "When"));
-		buf_puts(b, " (UTC)</th><th>");
-		html_txt(b, tr(l, "Event"));
-		buf_puts(b, "</th><th>");
-		html_txt(b, tr(l, "Result"));
-		buf_puts(b, "</th></tr>\n");
-		for (int i = 0; i < PQntuples(r); i++) {
-			buf_puts(b, "<tr><td>");
-			html_txt(b, db_str(r, i, 3));
-			buf_puts(b, "</td><td>");
-			html_txt(b, db_str(r, i, 0));
-			buf_puts(b, " <small>");
-			html_txt(b, db_str(r, i, 1));
-			buf_puts(b, "</small></td><td>");
-			html_txt(b, db_str(r, i, 2));
-			if (*db_str(r, i, 4)) {
-				buf_puts(b, " <small>");
-				html_txt(b, db_str(r, i, 4));
-				buf_puts(b, "</small>");
-			}
-			buf_puts(b, "</td></tr>\n");
-		}
-		buf_puts(b, "</table>\n");
+		settings_events_table(b, l, r, "last-events");
 	}
 	PQclear(r);
 	snprintf(scope, sizeof scope, "gorgias:%s", in->account);

@@ -5,8 +5,38 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* How many failed events the page lists (`status` shows them too). */
+/* How many rows an event table shows (`status` lists failed ones too). */
 #define FAILED_SHOWN 20
+
+void settings_events_table(struct buf *b, enum lang l, PGresult *r, const char *id)
+{
+	buf_puts(b, "<table id=\"");
+	html_attr(b, id);
+	buf_puts(b, "\"><tr><th>");
+	html_txt(b, tr(l, "When"));
+	buf_puts(b, " (UTC)</th><th>");
+	html_txt(b, tr(l, "Event"));
+	buf_puts(b, "</th><th>");
+	html_txt(b, tr(l, "Result"));
+	buf_puts(b, "</th></tr>\n");
+	for (int i = 0; i < PQntuples(r) && i < FAILED_SHOWN; i++) {
+		buf_puts(b, "<tr><td>");
+		html_txt(b, db_str(r, i, 3));
+		buf_puts(b, "</td><td>");
+		html_txt(b, db_str(r, i, 0));
+		buf_puts(b, " <small>");
+		html_txt(b, db_str(r, i, 1));
+		buf_puts(b, "</small></td><td>");
+		html_txt(b, db_str(r, i, 2));
+		if (*db_str(r, i, 4)) {
+			buf_puts(b, " <small class=\"reason\">");
+			html_txt(b, db_str(r, i, 4));
+			buf_puts(b, "</small>");
+		}
+		buf_puts(b, "</td></tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+}
 
 int settings_render_failed(struct buf *b, enum lang l, struct app *app,
 			   const struct installation *in, const struct session *s)
@@ -14,8 +44,8 @@ int settings_render_failed(struct buf *b, enum lang l, struct app *app,
 	struct db_num id = db_n(in->id);
 	const char *p[] = { id.s };
 	PGresult *r = db_query(&app->db,
-		"select id, event, subject, to_char(coalesce(processed_at, received_at) at time zone "
-		"'UTC', 'YYYY-MM-DD HH24:MI'), left(coalesce(last_error, ''), 300) from inbox "
+		"select event, subject, status, to_char(coalesce(processed_at, received_at) at time "
+		"zone 'UTC', 'YYYY-MM-DD HH24:MI'), left(coalesce(last_error, ''), 300) from inbox "
 		"where installation_id = $1 and status = 'failed' order by id desc limit 20", 1, p);
 
 	if (!r)
@@ -26,26 +56,10 @@ int settings_render_failed(struct buf *b, enum lang l, struct app *app,
 	}
 	buf_puts(b, "<h2>");
 	html_txt(b, tr(l, "Failed events"));
-	buf_puts(b, "</h2>\n<table id=\"failed-events\"><tr><th>");
-	html_txt(b, tr(l, "When"));
-	buf_puts(b, " (UTC)</th><th>");
-	html_txt(b, tr(l, "Event"));
-	buf_puts(b, "</th><th>");
-	html_txt(b, tr(l, "Reason"));
-	buf_puts(b, "</th></tr>\n");
-	for (int i = 0; i < PQntuples(r) && i < FAILED_SHOWN; i++) {
-		buf_puts(b, "<tr><td>");
-		html_txt(b, db_str(r, i, 3));
-		buf_puts(b, "</td><td>");
-		html_txt(b, db_str(r, i, 1));
-		buf_puts(b, " <small>");
-		html_txt(b, db_str(r, i, 2));
-		buf_puts(b, "</small></td><td class=\"reason\">");
-		html_txt(b, db_str(r, i, 4));
-		buf_puts(b, "</td></tr>\n");
-	}
+	buf_puts(b, "</h2>\n");
+	settings_events_table(b, l, r, "failed-events");
 	PQclear(r);
-	buf_puts(b, "</table>\n<form method=\"post\" action=\"settings\">"
+	buf_puts(b, "<form method=\"post\" action=\"settings\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"");
 	html_attr(b, s->csrf);
 	buf_puts(b, "\"><input type=\"hidden\" name=\"action\" value=\"retry\">"

@@ -5,11 +5,14 @@
 #define AG_SETTINGS_FAILED_H
 
 #include "buf.h"
+#include "db.h"
 #include "page.h"
 #include "process.h"
 #include "session.h"
 #include "store.h"
 
+/* A table of inbox rows: columns event, subject, status, when, detail. */
+void settings_events_table(struct buf *b, enum lang l, PGresult *r, const char *id);
 int settings_render_failed(struct buf *b, enum lang l, struct app *app,
 			   const struct installation *in, const struct session *s);
 void settings_render_refused(struct buf *b, enum lang l, const struct installation *in);

@@ -156,6 +156,18 @@ def wait_inbox_settled(pg, timeout=20.0):
 
 
 @pytest.fixture
+def running_worker(db, binary, bridge_env):
+    """A listening `worker`: events are applied at once, without waiting for a
+    drainer slot that parallel test runs may all be holding."""
+    import subprocess
+    import harness
+    proc = subprocess.Popen([str(binary), "worker"], env=harness.clean_env(bridge_env),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield proc
+    harness.stop_process(proc)
+
+
+@pytest.fixture
 def installed(db, fakes, cli, lighttpd):
     """An installation behind the session lighttpd, all numbers selected."""
     sb = Sandbox(fakes, cli, lighttpd)

@@ -11,7 +11,13 @@ import pytest
 from oauth_flow import install as oauth_install
 from oauth_flow import installation, query, vendors
 from sandbox import (ACCOUNT, AIRCALL_ID, AIRCALL_TOKEN, Sandbox, ev, notes,  # noqa: F401
-                     installed, wait_inbox_settled)
+                     installed, running_worker, wait_inbox_settled)
+
+
+@pytest.fixture(autouse=True)
+def _worker(running_worker):
+    return running_worker
+
 
 CALLER = "+34666444555"
 

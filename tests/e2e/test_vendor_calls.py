@@ -5,7 +5,14 @@ REST timeline or in call.ivr_option_selected (CN1), call.created with
 
 import pytest
 
-from sandbox import ACCOUNT, Sandbox, ev, installed, notes, wait_inbox_settled  # noqa: F401
+from sandbox import (ACCOUNT, Sandbox, ev, installed, notes, running_worker,  # noqa: F401
+                     wait_inbox_settled)
+
+
+@pytest.fixture(autouse=True)
+def _worker(running_worker):
+    return running_worker
+
 
 CALLER = "+34611000005"
 NAME = "María Sánchez"

@@ -62,7 +62,7 @@ def test_counters_move_as_a_call_is_processed(installed, db):  # noqa: F811
     for body in call.answered_sequence(with_recording=True):
         assert installed.post(body)[0] == 200
     assert installed.post(call.ended())[0] == 200           # a redelivery
-    installed.wait_tickets(1)
+    installed.wait_tickets(1, timeout=30)
     wait_inbox_settled(db)
     inst = str(installed.installation_id)
 
@@ -133,7 +133,7 @@ def test_any_process_answers_the_same(installed, cgi):  # noqa: F811
     """Figures live in PostgreSQL: a fresh CGI process sees the web server's counts."""
     call = installed.scenario(call_id=7103)
     assert installed.post(call.ended())[0] == 200
-    installed.wait_tickets(1)
+    installed.wait_tickets(1, timeout=30)
     web, _ = scrape(installed.web)
     r = cgi("GET", "/metrics")
     other, _ = parse(r.text)

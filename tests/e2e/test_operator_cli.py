@@ -34,7 +34,7 @@ def test_events_and_retry_one_event(quiet, installed, db, cli):  # noqa: F811
     left = cli("events", "--installation", inst, "--state", "failed").check().json()
     assert [e["id"] for e in left] == [failed[0]["id"]]
     cli("worker", "--once").check()        # a drainer may have been quicker: either applies it
-    [ticket] = installed.wait_tickets(1)
+    [ticket] = installed.wait_tickets(1, timeout=30)
     assert ticket["external_id"] == "aircall:call:7201"
     wait_inbox_settled(db)
     again = cli("retry", "--event", str(one))
@@ -44,7 +44,7 @@ def test_events_and_retry_one_event(quiet, installed, db, cli):  # noqa: F811
 
     assert cli("retry", "--installation", inst).check().json() == {"requeued": 1}
     cli("worker", "--once").check()
-    installed.wait_tickets(2)
+    installed.wait_tickets(2, timeout=30)
     wait_inbox_settled(db)
     assert cli("events", "--installation", inst, "--state", "failed").check().json() == []
 

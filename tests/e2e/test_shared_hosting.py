@@ -39,7 +39,7 @@ def test_htaccess_example_runs_the_bridge_as_cgi(shared_host, db, fakes, cli):
     call = sb.scenario(call_id=7301)
     status, body = sb.post(call.ended())
     assert status == 200 and body["status"] == "accepted", (body, srv.log_tail())
-    [ticket] = sb.wait_tickets(1, timeout=20, predicate=lambda ts: notes(ts[0]))
+    [ticket] = sb.wait_tickets(1, timeout=30, predicate=lambda ts: notes(ts[0]))
     assert ticket["external_id"] == "aircall:call:7301"
     wait_inbox_settled(db)
 

@@ -74,7 +74,7 @@ def test_counters_move_as_a_call_is_processed(installed, db):  # noqa: F811
             value(before, "ag_webhook_ack_seconds_count")
         return grew >= 7 and value(after, "ag_media_bytes_total") > 0 and after
 
-    after = harness.wait_until(settled, timeout=20, interval=0.5,
+    after = harness.wait_until(settled, timeout=30, interval=0.5,
                                message="counters did not move")
     assert value(after, "ag_webhooks_received_total", event="call.ended", status="200",
                  result="accepted") - value(before, "ag_webhooks_received_total",

@@ -203,8 +203,8 @@ int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
 	for (i = 0; i < 3 && !f->sent_ms; i++)
 		if (msg_time_parse(json_object_get(data, time_fields[i]), &f->sent_ms))
 			f->sent_ms = 0;
-	if (!f->sent_ms && envelope_ts > 0)
-		f->sent_ms = envelope_ts * 1000;
+	if (!f->sent_ms && envelope_ts > 0 && envelope_ts < MSG_TIME_MAX_MS / 1000)
+		f->sent_ms = envelope_ts * 1000;   /* bounded first: found by fuzz_aircall */
 	f->external = str(data, "external_number");
 	if (!f->external)
 		f->external = str(data, "raw_digits");

@@ -226,3 +226,26 @@ def test_worker_applies_the_retention_policy(installed, db, cli, bridge_env):
                                    ("settings_link", "token_hash", "e" * 64, "f" * 64)):
         have = {r[col] for r in db.query(f"select {col} from {table}")}
         assert gone not in have and kept in have, table
+
+
+def test_unhandled_events_are_stored_without_their_body(installed, db):
+    """An event the bridge does not apply is acknowledged and kept as its envelope
+    only: a webhook token holder cannot park megabytes in the database."""
+    body = ev.envelope("call.ringing_on_agent", {"id": 9401, "blob": "x" * 500_000},
+                       token=installed.token)
+    status, reply = installed.post(body)
+    assert status == 200, reply
+    [row] = db.query("select status, payload::text as p from inbox")
+    assert row["status"] == "ignored"
+    assert "xxxx" not in row["p"] and len(row["p"]) < 200
+    assert "ringing_on_agent" in row["p"]
+
+
+def test_malformed_json_is_logged_without_body_fragments(installed, bridge_log):
+    """A body that is not JSON is refused; the log says where it broke, never
+    what it contained (it may carry a token or a customer's message)."""
+    raw = b'{"event": "call.created", tokSECRETFRAGMENT42: 1}'
+    status, _h, _reply = _post(installed.web.url("/webhooks/aircall"), raw)
+    assert status == 400
+    bridge_log.wait_for(r"malformed JSON")
+    assert "SECRETFRAGMENT" not in bridge_log.text()

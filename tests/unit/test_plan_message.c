@@ -108,6 +108,14 @@ static void test_facts(void)
 	msg_subject(d, subject, sizeof subject);
 	CHECK_STR(subject, "sms:2001:+34666444555");
 	json_decref(d);
+	/* Only the envelope's second, and beyond year 9999: no time rather
+	 * than an overflow (found by fuzz_aircall). */
+	d = json_loads("{\"id\":\"SM2\"}", 0, NULL);
+	CHECK(msg_facts_read(d, "message.received", 174877201748772000LL, &f) == AG_OK);
+	CHECK(f.sent_ms == 0);
+	CHECK(msg_facts_read(d, "message.received", 1748772000LL, &f) == AG_OK);
+	CHECK(f.sent_ms == 1748772000000LL);
+	json_decref(d);
 	/* not a phone number (a short code): its digits still key the conversation */
 	d = json_loads("{\"id\":\"x\",\"external_number\":\"MyBank 7 2 1\",\"number\":{\"id\":5}}",
 		       0, NULL);

@@ -1,0 +1,43 @@
+/* libFuzzer target: a webhook body through everything the request path
+ * does before the database (webhook_read: the seam in front of
+ * inbox_accept). What it would store must be JSON without the token, and an
+ * unhandled event must keep nothing of its data. */
+#include "config.h"
+#include "crypto.h"
+#include "log.h"
+#include "webhook_read.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct config cfg;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct webhook_in w;
+	json_t *stored;
+
+	if (!cfg.key_webhook[0]) {
+		log_init("error", NULL);
+		if (crypto_subkey("fuzz-secret-0123456789abcdef0123456789", "webhook-token",
+				  cfg.key_webhook) ||
+		    crypto_subkey("fuzz-secret-0123456789abcdef0123456789", "log", cfg.key_log))
+			abort();
+	}
+	if (webhook_read(&cfg, (const char *)data, size, &w) == 0) {
+		stored = json_loads(w.stored, 0, NULL);
+		if (!json_is_object(stored) || json_object_get(stored, "token") ||
+		    (!w.handled && json_object_get(stored, "data")) ||
+		    strlen(w.token_hash) != 64 || !w.key[0] || !w.subject[0])
+			abort();
+		json_decref(stored);
+	} else if (w.status < 400 || w.status > 500 || !w.code || !w.message) {
+		abort();
+	}
+	webhook_in_free(&w);
+	return 0;
+}

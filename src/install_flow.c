@@ -326,7 +326,8 @@ void handle_gorgias_callback(struct app *app, struct request *req, struct respon
 		goto out;
 	}
 	if (save_gorgias(app, account, &t, email, user_id, &id) ||
-	    session_bind(&app->db, &s, id) ||
+	    session_bind(&app->db, app->cfg, &s, id) ||
+	    session_set_cookie(app->cfg, &s, resp) ||
 	    session_state_new(&app->db, app->cfg, &s, "aircall", NULL, state)) {
 		page_message(resp, 503, LANG_EN, "Install failed", "Storage is unavailable; try again.");
 		goto out;

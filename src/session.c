@@ -55,7 +55,7 @@ int session_load(struct db *db, const struct config *cfg, const struct request *
 	int rc = AG_ENOTFOUND;
 
 	memset(s, 0, sizeof *s);
-	if (cookie_get(req->cookie, SESSION_COOKIE, s->id, sizeof s->id) ||
+	if (cookie_get(req->cookie, session_cookie_name(cfg), s->id, sizeof s->id) ||
 	    strlen(s->id) != 64 || !valid_hex(s->id) || fill(cfg, s))
 		return AG_ENOTFOUND;
 	p[0] = s->hash;
@@ -71,26 +71,58 @@ int session_load(struct db *db, const struct config *cfg, const struct request *
 	return rc;
 }
 
-int session_bind(struct db *db, struct session *s, int64_t installation_id)
+int session_bind(struct db *db, const struct config *cfg, struct session *s,
+		 int64_t installation_id)
 {
-	struct db_num inst = db_n(installation_id);
-	const char *p[] = { s->hash, inst.s };
+	struct session fresh;
+	struct db_num inst = db_n(installation_id), ttl = db_n(SESSION_TTL_S);
+	const char *p[4];
+	int rc;
 
-	s->installation_id = installation_id;
-	return db_exec(db, "update web_session set installation_id = $2 where id_hash = $1", 2, p);
+	/* A new id as the session gains an installation: an id planted in
+	 * the browser beforehand (fixation) is worth nothing afterwards. */
+	memset(&fresh, 0, sizeof fresh);
+	if (crypto_random_hex(fresh.id, 32) || fill(cfg, &fresh))
+		return AG_EINVAL;
+	p[0] = s->hash;
+	p[1] = inst.s;
+	p[2] = fresh.hash;
+	p[3] = ttl.s;
+	rc = db_exec(db, "update web_session set id_hash = $3, installation_id = $2, "
+			 "expires_at = now() + make_interval(secs => $4::int) where id_hash = $1",
+		     4, p);
+	if (rc)
+		return rc;
+	fresh.installation_id = installation_id;
+	*s = fresh;
+	return AG_OK;
+}
+
+/* "__Host-" over https: the browser then accepts the cookie only from
+ * this very origin, Secure, with Path=/ (no sibling subdomain or plain
+ * http page can plant or shadow it). */
+static int cookie_host_prefixed(const struct config *cfg)
+{
+	return strncmp(cfg->public_url, "https://", 8) == 0;
+}
+
+const char *session_cookie_name(const struct config *cfg)
+{
+	return cookie_host_prefixed(cfg) ? "__Host-" SESSION_COOKIE : SESSION_COOKIE;
 }
 
 int session_set_cookie(const struct config *cfg, const struct session *s, struct response *resp)
 {
 	const char *path = "/", *p;
-	int secure = strncmp(cfg->public_url, "https://", 8) == 0;
+	int secure = cookie_host_prefixed(cfg);
 	char value[512];
 
-	/* Scope the cookie to the bridge's mount point (https://host/ag). */
-	if ((p = strstr(cfg->public_url, "://")) && (p = strchr(p + 3, '/')))
+	/* Over plain http, scope the cookie to the bridge's mount point
+	 * (http://host/ag); "__Host-" requires Path=/. */
+	if (!secure && (p = strstr(cfg->public_url, "://")) && (p = strchr(p + 3, '/')))
 		path = p;
 	if ((size_t)snprintf(value, sizeof value, "%s=%s; Path=%s; Max-Age=%d; HttpOnly; SameSite=Lax%s",
-			     SESSION_COOKIE, s->id, path, SESSION_TTL_S,
+			     session_cookie_name(cfg), s->id, path, SESSION_TTL_S,
 			     secure ? "; Secure" : "") >= sizeof value)
 		return AG_EINVAL;
 	return response_header(resp, "Set-Cookie", value);

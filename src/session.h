@@ -33,8 +33,14 @@ int session_create(struct db *db, const struct config *cfg, int64_t installation
 /* The live session named by the request's cookie: AG_OK or AG_ENOTFOUND. */
 int session_load(struct db *db, const struct config *cfg, const struct request *req,
 		 struct session *s);
-int session_bind(struct db *db, struct session *s, int64_t installation_id);
-/* Set-Cookie: HttpOnly; SameSite=Lax; Secure when AG_PUBLIC_URL is https. */
+/* Binds the session to an installation under a new id (s gets it): the
+ * caller sends the cookie again (session_set_cookie). */
+int session_bind(struct db *db, const struct config *cfg, struct session *s,
+		 int64_t installation_id);
+/* "__Host-ag_session" when AG_PUBLIC_URL is https, else "ag_session". */
+const char *session_cookie_name(const struct config *cfg);
+/* Set-Cookie: HttpOnly; SameSite=Lax; over https Secure, Path=/ and the
+ * "__Host-" name. */
 int session_set_cookie(const struct config *cfg, const struct session *s, struct response *resp);
 /* Constant-time check of a submitted CSRF token. */
 int session_csrf_ok(const struct session *s, const char *token);

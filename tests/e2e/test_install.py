@@ -85,6 +85,8 @@ def test_session_cookie_secure_over_https(db, fakes, cgi, bridge_env):
     assert r.status == 302
     sc = r.header("Set-Cookie")
     assert "HttpOnly" in sc and "SameSite=Lax" in sc and "; Secure" in sc
+    # the __Host- prefix: only this origin, over https, for the whole host
+    assert sc.startswith("__Host-ag_session=") and "; Path=/;" in sc and "Domain" not in sc
 
 
 # ------------------------------------------------------------ refusals
@@ -106,7 +108,9 @@ def test_rejects_replayed_state(db, fakes, cli, lighttpd):
     cb = gorgias_leg(b, lighttpd)
     assert b.get(cb).status == 302
     again = b.get(cb)
-    assert again.status == 400 and "already used" in again.text
+    # The callback gave the browser a new session id (fixation defence), so
+    # the replayed state no longer matches its session either.
+    assert again.status == 400 and ("already used" in again.text or "not valid" in again.text)
 
 
 def test_rejects_callback_without_session(db, fakes, cli, lighttpd):

@@ -249,3 +249,27 @@ def test_malformed_json_is_logged_without_body_fragments(installed, bridge_log):
     assert status == 400
     bridge_log.wait_for(r"malformed JSON")
     assert "SECRETFRAGMENT" not in bridge_log.text()
+
+
+# ----------------------------------------------------------------- sessions
+
+def test_session_id_changes_when_bound_to_an_installation(db, fakes, cli, lighttpd):
+    """Session fixation: the id a browser held before the Gorgias callback (one
+    an attacker could have planted) opens nothing once the session belongs to
+    an installation; the browser gets a new one."""
+    import oauth_flow as of
+    sb = of.vendors(fakes, cli, lighttpd)
+    b = of.Browser()
+    cb = of.gorgias_leg(b, lighttpd)
+    before = b.cookies["ag_session"]
+    r = b.get(cb)
+    assert r.status == 302, r.text
+    after = b.cookies["ag_session"]
+    assert after != before and len(after) == 64
+    acb = of.aircall_leg(sb.fa, r.header("Location"))
+    assert b.get(acb).status == 303
+    assert b.get(lighttpd.url("/settings")).status == 200
+    planted = of.Browser()
+    planted.cookies["ag_session"] = before
+    page = planted.get(lighttpd.url("/settings"))
+    assert page.status != 200 or "csrf" not in page.text

@@ -311,11 +311,11 @@ def main():
         say("== install for the sandbox account")
         installed = harness.run_cli([
             "install", "--gorgias-account", ACCOUNT, "--gorgias-email", ADMIN_EMAIL,
-            "--gorgias-api-key", GORGIAS_API_KEY,
-            "--aircall-api-id", AIRCALL_API_ID, "--aircall-api-token", AIRCALL_API_TOKEN,
+            "--aircall-api-id", AIRCALL_API_ID,
             "--numbers", "all", "--locale", LOCALE, "--country", COUNTRY,
             "--time-zone", TIME_ZONE,
-        ], env, binary=binary, check=True).json()
+        ], dict(env, AG_GORGIAS_API_KEY=GORGIAS_API_KEY, AG_AIRCALL_API_TOKEN=AIRCALL_API_TOKEN),
+            binary=binary, check=True).json()
 
         say(f"""
 Sandbox is up.

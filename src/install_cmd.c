@@ -22,8 +22,11 @@
 struct install_args {
 	const char *account, *email, *api_key, *aircall_id, *aircall_token;
 	const char *numbers, *locale, *country, *time_zone;
+	char stdin_text[4096];          /* --secrets-stdin: the lines read */
 };
 
+/* flag NULL: a secret, read from the environment or stdin only (a
+ * command line is visible to every user in ps and /proc). */
 static const struct {
 	const char *flag;
 	const char *env;
@@ -31,14 +34,42 @@ static const struct {
 } options[] = {
 	{ "--gorgias-account", "AG_GORGIAS_ACCOUNT", offsetof(struct install_args, account) },
 	{ "--gorgias-email", "AG_GORGIAS_EMAIL", offsetof(struct install_args, email) },
-	{ "--gorgias-api-key", "AG_GORGIAS_API_KEY", offsetof(struct install_args, api_key) },
+	{ NULL, "AG_GORGIAS_API_KEY", offsetof(struct install_args, api_key) },
 	{ "--aircall-api-id", "AG_AIRCALL_API_ID", offsetof(struct install_args, aircall_id) },
-	{ "--aircall-api-token", "AG_AIRCALL_API_TOKEN", offsetof(struct install_args, aircall_token) },
+	{ NULL, "AG_AIRCALL_API_TOKEN", offsetof(struct install_args, aircall_token) },
 	{ "--numbers", "AG_NUMBERS", offsetof(struct install_args, numbers) },
 	{ "--locale", "AG_LOCALE", offsetof(struct install_args, locale) },
 	{ "--country", "AG_COUNTRY", offsetof(struct install_args, country) },
 	{ "--time-zone", "AG_TIME_ZONE", offsetof(struct install_args, time_zone) },
 };
+
+/* "NAME=value" lines for the secret options (stdin of --secrets-stdin). */
+static int read_secrets(struct install_args *a)
+{
+	size_t n = fread(a->stdin_text, 1, sizeof a->stdin_text - 1, stdin);
+	char *line, *save = NULL;
+
+	if (n == sizeof a->stdin_text - 1 || ferror(stdin))
+		return AG_EINVAL;
+	a->stdin_text[n] = '\0';
+	for (line = strtok_r(a->stdin_text, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		char *eq = strchr(line, '=');
+		size_t k;
+
+		if (!eq)
+			return AG_EINVAL;
+		*eq = '\0';
+		for (k = 0; k < sizeof options / sizeof options[0]; k++)
+			if (!options[k].flag && strcmp(line, options[k].env) == 0) {
+				*(const char **)((char *)a + options[k].offset) = eq + 1;
+				break;
+			}
+		if (k == sizeof options / sizeof options[0])
+			return AG_EINVAL;
+	}
+	return AG_OK;
+}
 
 static int parse_args(int argc, char **argv, struct install_args *a)
 {
@@ -50,8 +81,23 @@ static int parse_args(int argc, char **argv, struct install_args *a)
 	}
 	for (int i = 2; i < argc; i++) {
 		size_t k;
+		if (strcmp(argv[i], "--gorgias-api-key") == 0 ||
+		    strcmp(argv[i], "--aircall-api-token") == 0) {
+			fprintf(stderr, "aircall-gorgias install: %s is not read from the command line "
+				"(visible in ps): set AG_GORGIAS_API_KEY and AG_AIRCALL_API_TOKEN, or give "
+				"them as NAME=value lines on stdin with --secrets-stdin\n", argv[i]);
+			return AG_EINVAL;
+		}
+		if (strcmp(argv[i], "--secrets-stdin") == 0) {
+			if (read_secrets(a)) {
+				fprintf(stderr, "aircall-gorgias install: stdin must hold "
+					"AG_GORGIAS_API_KEY=... and AG_AIRCALL_API_TOKEN=... lines\n");
+				return AG_EINVAL;
+			}
+			continue;
+		}
 		for (k = 0; k < sizeof options / sizeof options[0]; k++)
-			if (strcmp(argv[i], options[k].flag) == 0 && i + 1 < argc) {
+			if (options[k].flag && strcmp(argv[i], options[k].flag) == 0 && i + 1 < argc) {
 				*(const char **)((char *)a + options[k].offset) = argv[++i];
 				break;
 			}
@@ -78,10 +124,11 @@ static const char *check_args(const struct install_args *a)
 	if (!a->email || !strchr(a->email, '@') || strlen(a->email) > 254)
 		return "--gorgias-email must be the email of the Gorgias user owning the API key";
 	if (!a->api_key || strlen(a->api_key) > 512)
-		return "--gorgias-api-key is required";
-	if (!a->aircall_id || strlen(a->aircall_id) > 256 || !a->aircall_token ||
-	    strlen(a->aircall_token) > 512)
-		return "--aircall-api-id and --aircall-api-token are required";
+		return "AG_GORGIAS_API_KEY is required (environment or --secrets-stdin)";
+	if (!a->aircall_id || strlen(a->aircall_id) > 256)
+		return "--aircall-api-id is required";
+	if (!a->aircall_token || strlen(a->aircall_token) > 512)
+		return "AG_AIRCALL_API_TOKEN is required (environment or --secrets-stdin)";
 	if (strcmp(a->locale, "en") != 0 && strcmp(a->locale, "de") != 0)
 		return "--locale must be en or de";
 	if (!installation_valid_country(a->country))

@@ -24,6 +24,11 @@ NUMBER_ID = 2001                  # aircall_events.number() default
 NUMBER_E164 = "+33176111111"
 
 
+def secrets_stdin(gorgias_key, aircall_token):
+    """What `install --secrets-stdin` reads."""
+    return f"AG_GORGIAS_API_KEY={gorgias_key}\nAG_AIRCALL_API_TOKEN={aircall_token}\n"
+
+
 class Sandbox:
     def __init__(self, fakes, cli, web=None):
         self.fakes = fakes
@@ -53,9 +58,10 @@ class Sandbox:
         return acct
 
     def install(self, *extra, env=None, check=True):
+        # Secrets on stdin, never on the command line (visible in ps).
         res = self.cli("install", "--gorgias-account", ACCOUNT, "--gorgias-email", GORGIAS_EMAIL,
-                       "--gorgias-api-key", GORGIAS_KEY, "--aircall-api-id", AIRCALL_ID,
-                       "--aircall-api-token", AIRCALL_TOKEN, *extra, env=env, check=check)
+                       "--aircall-api-id", AIRCALL_ID, "--secrets-stdin", *extra, env=env,
+                       check=check, input=secrets_stdin(GORGIAS_KEY, AIRCALL_TOKEN))
         if res.returncode == 0:
             self.installation_id = res.json()["installation_id"]
             hooks = self.fa.webhooks(self.company_id)

@@ -10,6 +10,7 @@ import time
 
 import harness
 from sandbox import (ACCOUNT, AIRCALL_TOKEN, GORGIAS_KEY, Sandbox, installed, notes,  # noqa: F401
+                     secrets_stdin,
                      wait_inbox_settled)
 
 
@@ -178,11 +179,15 @@ def test_install_refuses_bad_credentials_and_input(db, fakes, cli):
     sb = Sandbox(fakes, cli)
     sb.setup_vendors()
     res = cli("install", "--gorgias-account", ACCOUNT, "--gorgias-email", "owner@acme.test",
-              "--gorgias-api-key", "wrong", "--aircall-api-id", "x", "--aircall-api-token", "y")
+              "--aircall-api-id", "x", "--secrets-stdin", input=secrets_stdin("wrong", "y"))
     assert res.returncode != 0 and "Gorgias refused" in res.stderr
     res = cli("install", "--gorgias-account", "Bad Account!", "--gorgias-email", "a@b",
-              "--gorgias-api-key", "k", "--aircall-api-id", "x", "--aircall-api-token", "y")
+              "--aircall-api-id", "x", "--secrets-stdin", input=secrets_stdin("k", "y"))
     assert res.returncode == 2
+    # Secrets on the command line are refused: every user sees argv in ps.
+    res = cli("install", "--gorgias-account", ACCOUNT, "--gorgias-email", "owner@acme.test",
+              "--gorgias-api-key", "k", "--aircall-api-id", "x", "--aircall-api-token", "y")
+    assert res.returncode == 2 and "not read from the command line" in res.stderr
     assert db.scalar("select count(*) from installation") == 0
 
 

@@ -7,7 +7,8 @@ drainers started by the web processes apply the events)."""
 import time
 
 import harness
-from sandbox import AGENT_EMAIL, Sandbox, ev, notes, wait_inbox_settled  # noqa: F401
+from sandbox import (AGENT_EMAIL, Sandbox, ev, notes, secrets_stdin,  # noqa: F401
+                     wait_inbox_settled)
 from test_worker import quiet  # noqa: F401
 
 
@@ -33,8 +34,8 @@ def _second_tenant(fakes, cli):
     fa.add_number(company["id"], "+33176333333", name="Beta line", id=3001,
                   digits=ev.spaced("+33176333333"))
     cli("install", "--gorgias-account", "beta", "--gorgias-email", "owner@beta.test",
-        "--gorgias-api-key", "beta-gorgias-key", "--aircall-api-id", "beta-aircall-id",
-        "--aircall-api-token", "beta-aircall-token", "--country", "FR", check=True)
+        "--aircall-api-id", "beta-aircall-id", "--country", "FR", "--secrets-stdin", check=True,
+        input=secrets_stdin("beta-gorgias-key", "beta-aircall-token"))
     token = fa.webhooks(company["id"])[-1]["token"]
     return "beta", token, ev.number(id=3001, name="Beta line", e164="+33176333333")
 

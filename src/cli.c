@@ -268,9 +268,12 @@ static int cmd_enable(struct app *app, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	rc = installation_enable(&app->db, inst);
+	rc = installation_enable(&app->db, inst, 0);
 	if (rc == AG_ENOTFOUND)
 		fprintf(stderr, "aircall-gorgias: no installation %d\n", inst);
+	if (rc == AG_EREJECT)
+		fprintf(stderr, "aircall-gorgias: installation %d was uninstalled; run install again "
+			"(the old authorisation is void)\n", inst);
 	if (rc)
 		return 1;
 	printf("{\"installation_id\": %d, \"state\": \"enabled\"}\n", inst);

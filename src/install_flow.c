@@ -491,7 +491,7 @@ void handle_aircall_callback(struct app *app, struct request *req, struct respon
 		goto out;
 	}
 	/* Reinstalling is AD1's fix: the same row comes back enabled. */
-	if (rc || installation_enable(&app->db, s.installation_id)) {
+	if (rc || installation_enable(&app->db, s.installation_id, 1)) {
 		page_message(resp, 503, LANG_EN, "Install failed", "Storage is unavailable; try again.");
 		goto out;
 	}

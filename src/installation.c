@@ -233,22 +233,31 @@ void installation_prepare_tags(struct db *db, const struct config *cfg, int64_t 
 	installation_free(&in);
 }
 
-int installation_enable(struct db *db, int64_t installation_id)
+int installation_enable(struct db *db, int64_t installation_id, int reinstalled)
 {
 	struct db_num id = db_n(installation_id);
-	const char *p[] = { id.s };
+	const char *p[] = { id.s, reinstalled ? "true" : "false" };
 	PGresult *r;
-	int found;
+	int found, removed;
 
+	/* After an uninstall the stored grant is void and whoever removed the
+	 * app meant it: only a new install (fresh credentials) enables again. */
 	r = db_query(db,
-		"update installation set state = 'enabled', disabled_reason = null, disabled_at = null, "
-		"  updated_at = now() where id = $1 returning id", 1, p);
+		"with target as (select id, coalesce(disabled_reason, '') = 'authorization_removed' "
+		"  as removed from installation where id = $1), "
+		"done as (update installation set state = 'enabled', disabled_reason = null, "
+		"  disabled_at = null, updated_at = now() "
+		"  where id = (select id from target where $2::boolean or not removed) returning id) "
+		"select (select removed from target), (select count(*) from done)", 2, p);
 	if (!r)
 		return AG_EDB;
-	found = PQntuples(r) == 1;
+	found = !PQgetisnull(r, 0, 0);
+	removed = db_bool(r, 0, 0);
 	PQclear(r);
 	if (!found)
 		return AG_ENOTFOUND;
+	if (removed && !reinstalled)
+		return AG_EREJECT;
 	/* AD2: the events kept while disabled are pending; make them due now. */
 	if (db_exec(db, "update inbox set next_attempt_at = now() where installation_id = $1 "
 			"and status = 'pending'", 1, p) ||

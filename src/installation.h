@@ -42,6 +42,9 @@ void installation_prepare_tags(struct db *db, const struct config *cfg, int64_t 
 			       const json_t *numbers);
 /* Enables an installation; the events kept while it was disabled become
  * due at once, oldest first (AD2). AG_OK, AG_ENOTFOUND or AG_EDB. */
-int installation_enable(struct db *db, int64_t installation_id);
+/* AG_EREJECT (nothing changed) when the app was uninstalled
+ * (authorization_removed) unless reinstalled: fresh credentials were just
+ * stored by an install. */
+int installation_enable(struct db *db, int64_t installation_id, int reinstalled);
 
 #endif

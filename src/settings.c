@@ -398,7 +398,12 @@ static void post(struct app *app, struct request *req, struct response *resp,
 	}
 	action = form_get(&f, "action");
 	if (action && strcmp(action, "enable") == 0) {
-		rc = installation_enable(&app->db, in->id);
+		rc = installation_enable(&app->db, in->id, 0);
+		if (rc == AG_EREJECT) {
+			page_message(resp, 409, l, "Not available",
+				     "The app was uninstalled: install it again to enable it.");
+			goto out;
+		}
 	} else if (action && strcmp(action, "retry") == 0) {
 		long n = 0;
 		rc = inbox_requeue(&app->db, in->id, "failed", &n);

@@ -273,3 +273,20 @@ def test_session_id_changes_when_bound_to_an_installation(db, fakes, cli, lightt
     planted.cookies["ag_session"] = before
     page = planted.get(lighttpd.url("/settings"))
     assert page.status != 200 or "csrf" not in page.text
+
+
+def test_enable_refused_after_an_uninstall(installed, db, cli):
+    """AD1: once the app was uninstalled (authorization_removed), `enable` does not
+    bring the old grant back; installing again does."""
+    inst = installed.installation_id
+    db.execute(f"update installation set state = 'disabled', disabled_reason = "
+               f"'authorization_removed', disabled_at = now() where id = {inst}")
+    res = cli("enable", "--installation", str(inst))
+    assert res.returncode == 1 and "uninstalled" in res.stderr
+    assert db.scalar(f"select state from installation where id = {inst}") == "disabled"
+    db.execute(f"update installation set disabled_reason = 'rate_limited' where id = {inst}")
+    assert cli("enable", "--installation", str(inst)).returncode == 0
+    db.execute(f"update installation set state = 'disabled', disabled_reason = "
+               f"'authorization_removed' where id = {inst}")
+    installed.install("--country", "FR")
+    assert db.scalar(f"select state from installation where id = {inst}") == "enabled"

@@ -1,5 +1,6 @@
 #include "customer_make.h"
 #include "customer.h"
+#include "customer_intent.h"
 #include "degrade.h"
 #include "err.h"
 #include "log.h"
@@ -43,6 +44,30 @@ static void note_by_update(struct gorgias *g, const char *want, const json_t *ma
 	json_decref(upd);
 }
 
+/* CT4: every attempt for this caller sends the email the first one did. */
+static int reuse_email(struct gorgias *g, const char *phone, json_t *body)
+{
+	const char *want = json_string_value(json_object_get(body, "email"));
+	json_t *ch, *channels = json_object_get(body, "channels");
+	char email[256];
+	size_t i;
+	int rc;
+
+	if (!want)
+		return AG_OK;
+	if ((rc = customer_intent_take(g->db, g->in->id, phone, want, email, sizeof email)))
+		return rc;
+	if (strcmp(email, want) == 0)
+		return AG_OK;
+	json_array_foreach(channels, i, ch) {
+		const char *type = json_string_value(json_object_get(ch, "type"));
+
+		if (type && strcmp(type, "email") == 0)
+			json_object_set_new(ch, "address", json_string(email));
+	}
+	return json_object_set_new(body, "email", json_string(email)) ? AG_ENOMEM : AG_OK;
+}
+
 int customer_make(struct gorgias *g, const char *phone, json_t *body, struct customer_made *out)
 {
 	const char *n = json_string_value(json_object_get(body, "note"));
@@ -54,6 +79,8 @@ int customer_make(struct gorgias *g, const char *phone, json_t *body, struct cus
 	if (n && !note)
 		return AG_ENOMEM;
 	if (phone && ((rc = lookup_cached_customer(g, phone, &out->id, &out->name)) || out->id))
+		goto done;
+	if (phone && (rc = reuse_email(g, phone, body)))
 		goto done;
 	rc = degrade_call(g, "POST", "/api/customers", body,
 			  customer_optional, customer_noptional, &made);
@@ -78,6 +105,9 @@ int customer_make(struct gorgias *g, const char *phone, json_t *body, struct cus
 		rc = AG_ETEMP;
 	if (!rc && phone)
 		lookup_remember_customer(g, phone, out->id, out->name);
+	/* Known now, or the email is nobody's after all: the next attempt draws afresh. */
+	if (phone && (!rc || (rc == AG_EREJECT && !out->id)))
+		customer_intent_drop(g->db, g->in->id, phone);
 done:
 	json_decref(made);
 	free(note);

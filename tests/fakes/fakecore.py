@@ -1016,9 +1016,15 @@ class BaseApp(object):
         if delay > 0:
             time.sleep(delay)
         if fault and not self._fault_passthrough(fault):
+            if fault.get("apply") and route is not None:
+                # The vendor did the work; only its answer is lost or replaced.
+                self._dispatch(req, route, params)
             return self.fault_response(fault, req)
         if err is not None:
             return err
+        return self._dispatch(req, route, params)
+
+    def _dispatch(self, req, route, params):
         if route is None:
             if params:
                 return Resp(405, self.error_body(405, "Method not allowed."),

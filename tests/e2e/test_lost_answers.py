@@ -1,0 +1,70 @@
+"""Answers lost after the vendor did the work, and refusals that must not stall an
+event (SPEC CT4, RB2, AD1): real PostgreSQL, lighttpd + FastCGI, a listening worker,
+the fakes' scripted faults ("apply": the fake does the work, then answers with the fault)."""
+
+import time
+
+import pytest
+from sandbox import (ACCOUNT, Sandbox, ev, installed, notes, running_worker,  # noqa: F401
+                     wait_inbox_settled)
+
+
+@pytest.fixture(autouse=True)
+def _worker(running_worker):
+    return running_worker
+
+
+CALLER = "+34666444777"
+
+
+def _customer_posts(sb):
+    return [r for r in sb.gorgias_requests(method="POST", path_prefix="/api/customers")
+            if r["route"] == "/api/customers"]
+
+
+def _lose_customer_answer(sb):
+    # A gateway timing out after Gorgias created the customer (504): libcurl itself
+    # resends on a dropped reused connection, so the retry must be the bridge's.
+    sb.fg.script_faults([{"apply": True, "status": 504, "count": 1,
+                          "match": {"method": "POST", "path_regex": r"/api/customers$"}}])
+
+
+def _settled(db, timeout=40):
+    """Done (or failed): the lost answer costs one retry after its backoff."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if db.scalar("select count(*) from inbox where status in ('pending', 'working')") == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(db.query("select id, event, status, attempts, last_error from inbox"))
+
+
+def test_ct4_lost_answer_to_customer_creation_makes_one_customer_for_a_call(installed, db):
+    """CT4: Gorgias created the caller's customer but the answer never arrived. The
+    retry sends the same placeholder email, gets 409 and adopts that customer: one
+    customer, one ticket on it."""
+    _lose_customer_answer(installed)
+    installed.post(installed.scenario(call_id=7301, external=CALLER).ended())
+    _settled(db)
+    [ticket] = installed.wait_tickets(1)
+    [cust] = installed.fg.customers(ACCOUNT)
+    assert ticket["customer"]["id"] == cust["id"]
+    posts = _customer_posts(installed)
+    assert len(posts) == 2 and posts[0]["status"] == 504 and posts[1]["status"] == 409
+    assert posts[0]["json"]["email"] == posts[1]["json"]["email"] == cust["email"]
+    assert db.scalar("select count(*) from inbox where status <> 'done'") == 0
+    assert db.scalar("select count(*) from customer_intent") == 0
+
+
+def test_ct4_lost_answer_to_customer_creation_makes_one_customer_for_an_sms(installed, db):
+    """MT1 CT4: the same on the SMS path (one mechanism for both). This path also looks
+    the caller up again first, which finds the customer wherever the search has indexed it
+    already (the fake at once); the intent covers an index that has not."""
+    _lose_customer_answer(installed)
+    installed.post(ev.message_received(token=installed.token, id="SM-lost1", created_at=time.time(),
+                                       external=CALLER, body="hello"))
+    _settled(db)
+    [ticket] = installed.wait_tickets(1)
+    [cust] = installed.fg.customers(ACCOUNT)
+    assert ticket["customer"]["id"] == cust["id"]
+    assert db.scalar("select count(*) from inbox where status <> 'done'") == 0

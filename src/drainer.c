@@ -83,8 +83,16 @@ static int take_slot(const struct config *cfg)
 		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* Above the standard descriptors: a CGI process has
+			 * closed stdout, and a slot on fd 1 would be replaced by
+			 * /dev/null in the drainer, freeing the lock at once.
+			 * The duplicate shares the open file, so the lock. */
+			int high = fcntl(fd, F_DUPFD, 10);
+
+			close(fd);
+			return high;
+		}
 		close(fd);
 	}
 	return -1;
@@ -94,9 +102,15 @@ static int take_slot(const struct config *cfg)
 static void become_drainer(int slot, int quiet, char **env)
 {
 	static char *const argv[] = { "aircall-gorgias.fcgi", "worker", "--until-idle", NULL };
-	int null = open("/dev/null", O_RDWR);
 	long max = sysconf(_SC_OPEN_MAX);
+	int null;
 
+	/* The slot first, to fd 3 (take_slot keeps it above 9), so that no
+	 * later dup2 can land on it; then /dev/null cannot become fd 3. */
+	if (dup2(slot, 3) != 3)
+		_exit(127);
+	close(slot);
+	null = open("/dev/null", O_RDWR);
 	if (null < 0)
 		_exit(127);
 	/* fd 0 was the FastCGI listening socket: the drainer must neither
@@ -105,10 +119,6 @@ static void become_drainer(int slot, int quiet, char **env)
 	dup2(null, 1);
 	if (quiet)
 		dup2(null, 2);
-	if (slot != 3) {
-		dup2(slot, 3);
-		close(slot);
-	}
 	for (long fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
 		close((int)fd);
 	execve("/proc/self/exe", argv, env);

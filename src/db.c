@@ -35,7 +35,19 @@ int db_ensure(struct db *db)
 	db_close(db);
 	if (!db->conninfo)
 		return AG_EDB;
-	db->conn = PQconnectdb(db->conninfo);
+	if (db->bounded) {
+		/* A web process answers within Aircall's 5 s or not at all: an
+		 * unreachable server, a held lock (a migration) or a stuck
+		 * statement gives a quick 503, which Aircall retries. Listed
+		 * before the conninfo, so that settings in AG_DATABASE_URL win. */
+		static const char *const keys[] = { "connect_timeout", "options", "dbname", NULL };
+		const char *vals[] = { "2", "-c statement_timeout=3000 -c lock_timeout=2000",
+				       db->conninfo, NULL };
+
+		db->conn = PQconnectdbParams(keys, vals, 1);
+	} else {
+		db->conn = PQconnectdb(db->conninfo);
+	}
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
 		/* PQerrorMessage never contains the password. */
 		log_error("database connection failed: %s",

@@ -12,6 +12,7 @@ struct db {
 	const char *conninfo; /* borrowed from the config */
 	unsigned long round_trips; /* statements sent since start (debug figures) */
 	unsigned generation;       /* bumped on every new connection: LISTEN again */
+	int bounded;               /* web processes: connect and statements time out */
 };
 
 void db_init(struct db *db, const char *conninfo);

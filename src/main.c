@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 	}
 	app.cfg = &cfg;
 	db_init(&app.db, cfg.database_url);
+	app.db.bounded = fastcgi || cgi;
 	if (fastcgi) {
 		FCGX_Init();
 		rc = serve_fastcgi(&app);

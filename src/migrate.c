@@ -11,6 +11,34 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Migrations whose data change needs the binary (a key only it holds): the
+ * step runs in the migration's own transaction, so that schema_version
+ * never says "current" while the stored values still need the old scheme
+ * (web processes would answer 401 to every webhook instead of a retryable
+ * 503 from the schema gate). */
+static const struct {
+	int version;
+	int (*step)(struct db *db, const struct config *cfg, int *rows);
+} code_steps[] = {
+	{ 14, store_rekey_in_tx },
+};
+
+static int code_step(struct db *db, const struct config *cfg, int version)
+{
+	int rows = 0, rc;
+
+	for (size_t i = 0; i < sizeof code_steps / sizeof code_steps[0]; i++) {
+		if (code_steps[i].version != version)
+			continue;
+		rc = code_steps[i].step(db, cfg, &rows);
+		if (rc)
+			return rc;
+		if (rows)
+			log_info("migration %d: %d row(s) converted", version, rows);
+	}
+	return AG_OK;
+}
+
 int migrate_run(struct db *db, const struct config *cfg)
 {
 	int rc = AG_EDB, applied = 0, resealed = 0;
@@ -50,6 +78,13 @@ int migrate_run(struct db *db, const struct config *cfg)
 		}
 		PQclear(r);
 		r = NULL;
+		rc = code_step(db, cfg, m->version);
+		if (rc) {
+			log_error("migration %s not applied: %s", m->name, ag_strerror(rc));
+			db_rollback(db);
+			goto out;
+		}
+		rc = AG_EDB;
 		if (db_exec(db, "insert into schema_version (version, name) values ($1, $2)", 2, p) ||
 		    db_commit(db)) {
 			db_rollback(db);
@@ -59,6 +94,7 @@ int migrate_run(struct db *db, const struct config *cfg)
 		applied++;
 	}
 	log_info("schema up to date (%d migration(s) applied now)", applied);
+	/* Values an older binary still running during the upgrade sealed. */
 	rc = store_rekey(db, cfg, &resealed);
 out:
 	PQclear(r);

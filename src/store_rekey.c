@@ -50,21 +50,19 @@ static int reseal_row(const struct config *cfg, const PGresult *r, int row, char
 	return AG_OK;
 }
 
-int store_rekey(struct db *db, const struct config *cfg, int *rows)
+int store_rekey_in_tx(struct db *db, const struct config *cfg, int *rows)
 {
-	PGresult *r = NULL;
-	int rc = AG_EDB;
+	PGresult *r;
+	int rc = AG_OK;
 
 	*rows = 0;
-	if (db_begin(db))
-		return AG_EDB;
 	r = db_query(db, "select id, gorgias_account, gorgias_secret, gorgias_refresh, "
 			 "  aircall_secret, webhook_token from installation "
 			 "where gorgias_secret like 'v1:%' or gorgias_refresh like 'v1:%' "
 			 "   or aircall_secret like 'v1:%' or webhook_token like 'v1:%' "
 			 "order by id for update", 0, NULL);
 	if (!r)
-		goto fail;
+		return AG_EDB;
 	for (int i = 0; i < PQntuples(r); i++) {
 		char *resealed[NCOL] = { 0 }, hash[65] = "";
 		const char *id = db_str(r, i, 0);
@@ -84,20 +82,28 @@ int store_rekey(struct db *db, const struct config *cfg, int *rows)
 		for (size_t c = 0; c < NCOL; c++)
 			free(resealed[c]);
 		if (rc)
-			goto fail;
+			break;
 		(*rows)++;
 	}
 	PQclear(r);
-	if (db_commit(db)) {
-		db_rollback(db);
+	if (rc)
+		*rows = 0;
+	return rc;
+}
+
+int store_rekey(struct db *db, const struct config *cfg, int *rows)
+{
+	int rc;
+
+	if (db_begin(db))
 		return AG_EDB;
+	rc = store_rekey_in_tx(db, cfg, rows);
+	if (rc || db_commit(db)) {
+		db_rollback(db);
+		*rows = 0;
+		return rc ? rc : AG_EDB;
 	}
 	if (*rows)
 		log_info("%d installation(s) resealed under the per-purpose keys", *rows);
 	return AG_OK;
-fail:
-	PQclear(r);
-	db_rollback(db);
-	*rows = 0;
-	return rc ? rc : AG_EDB;
 }

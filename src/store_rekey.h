@@ -14,5 +14,8 @@
  * then: the key given is not the one that sealed them). *rows: how many
  * installations were resealed. */
 int store_rekey(struct db *db, const struct config *cfg, int *rows);
+/* The same inside the caller's transaction (the one that records migration
+ * 014: the schema counts as current only once the values match it). */
+int store_rekey_in_tx(struct db *db, const struct config *cfg, int *rows);
 
 #endif

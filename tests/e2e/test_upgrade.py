@@ -179,3 +179,26 @@ def test_web_processes_refuse_a_newer_schema(scratch_db, cli, pg_cluster, lightt
     r = srv.get("/healthz")
     assert r.status == 503 and r.json()["error"] == "schema_mismatch"
     bridge_log.wait_for(r"database schema: version 999 is newer than this binary understands")
+
+
+def test_key_migration_with_another_secret_key_leaves_the_schema_pending(upgraded, binary):
+    """The key migration (014) needs AG_SECRET_KEY: run with another key it
+    changes nothing and the schema stays pending, so web processes answer a
+    retryable 503 (not 401 to every webhook) until `migrate` runs with the
+    right key."""
+    env, m = upgraded
+    if m["schema_version"] >= 14:
+        pytest.skip("this dump was made after the key migration")
+    wrong = dict(env, AG_SECRET_KEY="0123456789abcdef" * 4)
+    assert wrong["AG_SECRET_KEY"] != env["AG_SECRET_KEY"]
+    failed = _cli(binary, wrong, "migrate")
+    assert failed.returncode != 0
+    assert "does not open with this AG_SECRET_KEY" in failed.stderr
+    check = _cli(binary, env, "migrate", "--check")
+    assert check.returncode != 0 and check.json()["state"] == "pending"
+    old = ev.CallScenario(call_id=m["call_id"], external=m["caller"], token=m["webhook_token"])
+    r = harness.run_cgi("POST", "/webhooks/aircall", body=old.commented("pending"),
+                        env=_env(env), binary=binary)
+    assert r.status == 503, (r.status, r.text)
+    _cli(binary, env, "migrate").check()
+    assert _post(binary, env, old.commented("migrated"))["status"] == "accepted"

@@ -1,5 +1,7 @@
-/* GET /metrics: the Prometheus text format (0.0.4), for loopback clients
- * or those presenting AG_METRICS_TOKEN as a Bearer token. */
+/* GET /metrics: the Prometheus text format (0.0.4), for those presenting
+ * AG_METRICS_TOKEN as a Bearer token, or for loopback clients when no token
+ * is configured. With a token, loopback is no pass: a reverse proxy or TLS
+ * terminator on the same host makes every client look local. */
 #include "counters.h"
 #include "crypto.h"
 #include "handlers.h"
@@ -51,10 +53,11 @@ void handle_metrics(struct app *app, struct request *req, struct response *resp,
 		    struct after *after)
 {
 	(void)after;
-	if (!loopback(req->remote_addr) && !bearer_ok(app->cfg->metrics_token, req->authorization)) {
+	if (app->cfg->metrics_token ? !bearer_ok(app->cfg->metrics_token, req->authorization)
+				    : !loopback(req->remote_addr)) {
 		log_warn("metrics refused to %.64s", req->remote_addr ? req->remote_addr : "?");
 		response_error(resp, app->cfg->metrics_token ? 401 : 403, "forbidden",
-			       "metrics are served to loopback, or with the metrics token");
+			       "metrics are served with the metrics token (or to loopback when none is set)");
 		if (app->cfg->metrics_token)
 			response_header(resp, "WWW-Authenticate", "Bearer");
 		return;

@@ -129,6 +129,17 @@ def test_metrics_only_to_loopback_or_with_the_token(db, cgi, bridge_env):
     parse(r.text.replace("\r\n", "\n"))
 
 
+def test_metrics_token_is_required_from_loopback_too(db, cgi, bridge_env):
+    """A reverse proxy on the bridge's host makes every client loopback: once
+    a token is configured, loopback alone opens nothing."""
+    env = dict(bridge_env, AG_METRICS_TOKEN=METRICS_TOKEN)
+    r = harness.run_cgi("GET", "/metrics", env=env, remote_addr="127.0.0.1")
+    assert r.status == 401 and "ag_" not in r.text
+    r = harness.run_cgi("GET", "/metrics", env=env, remote_addr="127.0.0.1",
+                        headers={"Authorization": "Bearer " + METRICS_TOKEN})
+    assert r.status == 200
+
+
 def test_any_process_answers_the_same(installed, cgi):  # noqa: F811
     """Figures live in PostgreSQL: a fresh CGI process sees the web server's counts."""
     call = installed.scenario(call_id=7103)

@@ -100,7 +100,8 @@ def migrated_db(binary, pg_cluster, bridge_env_base):
 @pytest.fixture
 def db(migrated_db, pg):
     """The migrated database (the same PgCluster as `pg`) with every table
-    except schema_version empty."""
+    except schema_version empty; no drainer of an earlier test still runs."""
+    harness.stop_drainers(str(migrated_db.sock))
     migrated_db.truncate_all()
     return migrated_db
 
@@ -121,9 +122,11 @@ def fake_servers(e2e_root):
 
 
 @pytest.fixture
-def fakes(fake_servers):
+def fakes(fake_servers, pg_cluster):
     """Both fakes, running and reset: .gorgias / .aircall are FakeServer
-    (.base_url .port .api = FakeGorgias/FakeAircall .reset() .log_tail())."""
+    (.base_url .port .api = FakeGorgias/FakeAircall .reset() .log_tail()).
+    Drainers of earlier tests are stopped first: none writes into the reset fakes."""
+    harness.stop_drainers(str(pg_cluster.sock))
     return fake_servers.ensure_running().reset()
 
 

@@ -155,6 +155,54 @@ def clean_env(extra=None):
     return env
 
 
+def drainer_pids(database_match):
+    """Detached drainers (`worker --until-idle`, in sessions of their own)
+    whose AG_DATABASE_URL contains `database_match` (a conninfo, or the
+    cluster's socket directory for every database of a test session)."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                if b"--until-idle" not in f.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{d}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+        except OSError:
+            continue
+        if any(v.startswith(b"AG_DATABASE_URL=") and database_match.encode() in v for v in env):
+            pids.append(int(d))
+    return pids
+
+
+def stop_drainers(database_match, timeout=5.0):
+    """Ends the drainers a previous test's web processes left running, so
+    that none applies an old event into the next test's fresh fakes."""
+    pids = drainer_pids(database_match)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + (timeout if sig == signal.SIGTERM else 2.0)
+        while time.monotonic() < deadline:
+            pids = [p for p in pids if os.path.exists(f"/proc/{p}")
+                    and not _zombie(p)]
+            if not pids:
+                return
+            time.sleep(0.05)
+
+
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
 def stop_process(proc, sig=signal.SIGTERM, timeout=10.0):
     """Stop a Popen we started with start_new_session=True.
 

@@ -1,4 +1,5 @@
 #include "lookup.h"
+#include "tags.h"
 #include "err.h"
 #include "http.h"
 #include "log.h"
@@ -408,6 +409,12 @@ const char *lookup_forget_gone(struct gorgias *g, const char *e164, const struct
 		else
 			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1", 1, p);
 		return "user";
+	}
+	if (strcmp(r->what, "tag") == 0) {
+		/* Gorgias names no id ("Tag not found."): forget every cached
+		 * tag id of the account; names are resolved again (TC1). */
+		tags_forget(g);
+		return "tag";
 	}
 	if (strcmp(r->what, "customer") == 0 || (!r->what[0] && strstr(r->field, "sender"))) {
 		if (r->id)

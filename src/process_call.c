@@ -228,7 +228,7 @@ static int recover_gone(struct call_run *r, int rc)
 		r->st.customer_id = 0;
 		r->st.customer_looked_up = 0;
 		json_object_del(bridge_notes(r), "looked_up");
-	} else {
+	} else if (strcmp(what, "user") == 0) {
 		r->st.agent_resolved = r->st.assignee_resolved = r->st.admin_resolved = 0;
 		r->st.agent_user_id = r->st.assignee_user_id = r->st.admin_user_id = 0;
 	}

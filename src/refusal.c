@@ -44,10 +44,11 @@ static int says_field(const char *m)
 
 static void kind_of(const char *msg, const char *last_segment, char *what, size_t len)
 {
-	static const char *kinds[] = { "customer", "user", "ticket" };
+	/* "tag" last: "Tag not found." on a tag id the bridge cached. */
+	static const char *kinds[] = { "customer", "user", "ticket", "tag" };
 
 	what[0] = '\0';
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (has_word(msg, kinds[i])) {
 			snprintf(what, len, "%s", kinds[i]);
 			return;

@@ -32,6 +32,14 @@ static int remember(struct gorgias *g, const char *name, int64_t id)
 			      "do update set tag_id = excluded.tag_id", 3, p);
 }
 
+int tags_forget(struct gorgias *g)
+{
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s };
+
+	return db_exec(g->db, "delete from gorgias_tag_cache where installation_id = $1", 1, p);
+}
+
 /* Tags are case-sensitive: only an exact name is the same tag. */
 static int search(struct gorgias *g, const char *name, int64_t *id)
 {

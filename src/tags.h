@@ -21,4 +21,8 @@ int tags_prepare(struct gorgias *g, const char *const *names, size_t n);
 /* Is this refusal about tags (so that retrying with ids can help)? */
 int tags_refusal(const char *vendor_error);
 
+/* Forgets every tag id cached for the installation (a cached tag was
+ * deleted in Gorgias): the next request resolves the names again. */
+int tags_forget(struct gorgias *g);
+
 #endif

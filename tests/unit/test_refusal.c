@@ -52,6 +52,11 @@ static void test_gone(void)
 		     "{\"error\":{\"msg\":\"x\",\"data\":{\"sender\":[\"User not found.\"]}}}");
 	CHECK(r.kind == REFUSAL_GONE);
 	CHECK_STR(r.what, "user");
+	/* A cached tag id deleted in Gorgias (the fake's and the API's shape). */
+	r = classify(400, "POST", "/api/tickets", "{\"tags\":{\"0\":{\"id\":[\"Tag not found.\"]}}}");
+	CHECK(r.kind == REFUSAL_GONE);
+	CHECK_STR(r.what, "tag");
+	CHECK_STR(r.field, "tags.*.id");
 	/* A gone id wins over a refused field in the same answer. */
 	r = classify(400, "POST", "/api/tickets",
 		     "{\"note\":[\"Unknown field.\"],\"customer\":[\"Customer 7 does not exist.\"]}");

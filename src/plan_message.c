@@ -328,18 +328,36 @@ static const json_t *upload_of(const struct msg_state *st, size_t i)
 	return json_object_get(st->uploads, k);
 }
 
+/* At most max bytes of s, cut at a character boundary: a value is cut
+ * first and escaped after, so no escape sequence or UTF-8 character is
+ * ever cut in half. Caller frees. */
+static char *prefix_dup(const char *s, size_t max)
+{
+	size_t n = 0, step;
+
+	while (s[n] && n < max) {
+		step = html_utf8_len(s + n);
+		if (step == 0)
+			step = 1;               /* html_txt replaces it */
+		if (n + step > max)
+			break;
+		n += step;
+	}
+	return strndup(s, n);
+}
+
 /* The SMS text, bounded, plus a link for each file not uploaded (MC7:
  * other types are linked, and so is a file that could not be uploaded). */
 static int render_body(const struct msg_state *st, struct buf *text, struct buf *html)
 {
 	const struct msg_facts *f = st->msg;
-	const char *body = f->body ? f->body : "";
-	size_t n = strnlen(body, BODY_MAX);
+	char *cut = prefix_dup(f->body ? f->body : "", BODY_MAX);
+	size_t n;
 	int rc = AG_OK, links = 0;
-	char *cut = strndup(body, n);
 
 	if (!cut)
 		return AG_ENOMEM;
+	n = strlen(cut);
 	rc = buf_append(text, cut, n);
 	if (!rc)
 		rc = buf_puts(html, "<p>");
@@ -351,12 +369,17 @@ static int render_body(const struct msg_state *st, struct buf *text, struct buf 
 	for (size_t i = 0; i < f->nmedia && !rc; i++) {
 		const json_t *u = upload_of(st, i);
 		const char *why = json_string_value(json_object_get(u, "link"));
-		const char *name = f->media[i].name ? f->media[i].name : "file";
-		const char *type = f->media[i].type ? f->media[i].type : "unknown type";
+		char *name = prefix_dup(f->media[i].name ? f->media[i].name : "file", 120);
+		char *type = prefix_dup(f->media[i].type ? f->media[i].type : "unknown type", 60);
 
-		if (json_object_get(u, "attachment"))
+		if (!name || !type || json_object_get(u, "attachment")) {
+			rc = name && type ? AG_OK : AG_ENOMEM;
+			free(name);
+			free(type);
 			continue;
-		rc = buf_printf(text, "%sAttachment: %.120s (%.60s%s%s): %s", n || links ? "\n" : "",
+		}
+		/* The same cut values in both forms: text and HTML say the same. */
+		rc = buf_printf(text, "%sAttachment: %s (%s%s%s): %s", n || links ? "\n" : "",
 				name, type, why ? ", " : "", why ? why : "", f->media[i].url);
 		if (!rc)
 			rc = buf_puts(html, "<p>Attachment: <a href=\"");
@@ -377,6 +400,8 @@ static int render_body(const struct msg_state *st, struct buf *text, struct buf 
 		}
 		if (!rc)
 			rc = buf_puts(html, ")</p>");
+		free(name);
+		free(type);
 		links++;
 	}
 	if (!rc && text->len == 0)

@@ -267,6 +267,40 @@ static void test_customer_ct4(void)
 	json_decref(d);
 }
 
+/* A long file name is cut (at a character boundary) and then escaped:
+ * the HTML never holds half an entity or half a character, and says what
+ * the text says. */
+static void test_media_names_cut_then_escaped(void)
+{
+	char name[400], extra[700];
+	json_t *d, *ups = json_object();
+	struct msg_facts f;
+	struct msg_state st;
+	struct msg_op op;
+	const char *html, *text;
+
+	/* 118 bytes, then "&" (5 bytes escaped) and "é" (2 bytes) across the
+	 * 120-byte cut, then more */
+	memset(name, 'a', 118);
+	snprintf(name + 118, sizeof name - 118, "&\xc3\xa9<b>zzzz");
+	snprintf(extra, sizeof extra, "\"media_details\":[{\"file_name\":\"%s\","
+		 "\"file_type\":\"audio/amr\",\"presigned_url\":\"https://m/c\"}]", name);
+	d = msg("inbound", extra);
+	msg_facts_read(d, "message.received", 0, &f);
+	base(&st, &f);
+	st.uploads = ups;
+	json_object_set_new(ups, "0", json_pack("{s:s}", "link", "linked"));
+	CHECK(plan_message(&st, &op) == AG_OK && op.kind == MSG_OP_ADD_MESSAGE);
+	html = json_string_value(json_object_get(op.body, "body_html"));
+	text = json_string_value(json_object_get(op.body, "body_text"));
+	CHECK(html && strstr(html, "aaaa&amp;</a>") != NULL);   /* whole entity, é dropped */
+	CHECK(html && !strstr(html, "zzzz") && !strstr(html, "\xc3<"));
+	CHECK(text && strstr(text, "aaaa& (audio/amr") != NULL);
+	msg_op_free(&op);
+	json_decref(ups);
+	json_decref(d);
+}
+
 static void test_media_mc7(void)
 {
 	json_t *d = msg("inbound", "\"media_details\":["
@@ -297,6 +331,7 @@ static void test_media_mc7(void)
 	CHECK(!msg_media_uploadable("video/mp4") && !msg_media_uploadable(NULL));
 	json_decref(ups);
 	json_decref(d);
+	test_media_names_cut_then_escaped();
 }
 
 static void test_status_su3_order(void)

@@ -79,6 +79,7 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
 	observe(a, &resp);
 	if (!rc)
 		rc = http_status_error(resp.status);
+	a->auth_refused = rc == AG_EAUTH;
 	if (rc) {
 		snprintf(a->last_error, sizeof a->last_error, "%s %s: %s%.160s", method, path,
 			 resp.status ? "" : resp.error,

@@ -17,6 +17,8 @@ struct aircall {
 	const char *secret;      /* API token or OAuth access token */
 	long last_status;
 	long wait_s;
+	int auth_refused;        /* the API refused the credentials (401/403) on
+				  * the last request (vendor_settle.h) */
 	char last_error[256];
 	/* The event's last attempt: a media host that keeps failing ends in
 	 * a link with the reason (media.h), not in a failed event. */

@@ -224,14 +224,3 @@ int64_t gorgias_first_id(const json_t *list)
 	return json_is_array(arr) ? gorgias_id(json_array_get(arr, 0)) : 0;
 }
 
-void gorgias_settle(struct gorgias *g, int rc)
-{
-	if (!g->in || g->in->id <= 0)
-		return;
-	if (rc == AG_EAUTH && g->refusal.kind == REFUSAL_SCOPE)
-		store_disable(g->db, g->in->id, "missing_scope");
-	else if (rc == AG_EAUTH && g->last_status >= 401 && g->last_status <= 403)
-		store_disable(g->db, g->in->id, "authorization_removed");
-	else if (rc == AG_ERATE && g->limited_for_s > g->cfg->rate_patience_s)
-		store_disable(g->db, g->in->id, "rate_limited");
-}

@@ -42,12 +42,6 @@ int gorgias_call(struct gorgias *g, const char *method, const char *path,
 int gorgias_upload(struct gorgias *g, int fd, long long size, const char *name,
 		   const char *content_type, json_t **attachment);
 
-/* After an event stopped on rc: disables the installation when only a
- * human can help — missing_scope (403 naming a scope: reinstall with the
- * scopes asked for), authorization_removed (AD1), rate_limited (429s for
- * longer than AG_RATE_PATIENCE_S, AD2). */
-void gorgias_settle(struct gorgias *g, int rc);
-
 /* Renews the OAuth access token now (gorgias_auth.c). AG_EAUTH when the
  * grant was refused: the installation is then disabled with reason
  * authorization_removed (AD1). */

@@ -63,9 +63,15 @@ static void settle(struct app *app, struct inbox_event *ev, struct outcome *o)
 	} else if (o->rc == AG_ERATE || o->rc == AG_EBUDGET || o->rc == AG_EBUSY) {
 		/* Waiting for budget is not a failed attempt. */
 		inbox_postpone(&app->db, ev, o->wait_s > 0 ? o->wait_s : 2, o->note);
-	} else if (o->rc == AG_EDISABLED || o->rc == AG_EAUTH) {
+	} else if (o->rc == AG_EDISABLED ||
+		   (o->rc == AG_EAUTH && store_is_disabled(&app->db, ev->installation_id) != 0)) {
 		/* Kept, not failed: re-enabling replays it (AD1, AD2). */
 		inbox_postpone(&app->db, ev, 60, o->note);
+	} else if (o->rc == AG_EAUTH) {
+		/* Refused while the installation stays enabled: an attempt like
+		 * any other, so it ends failed and visible instead of waiting forever. */
+		inbox_retry(&app->db, ev, backoff(ev->attempts), o->note, app->cfg->max_attempts,
+			    &gave_up);
 	} else if (ag_err_retryable(o->rc) && o->progressed) {
 		/* Attempts bound failures in a row, not work: an event that got
 		 * further this time starts counting afresh. */

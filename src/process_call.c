@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "process.h"
 #include "progress.h"
+#include "vendor_settle.h"
 #include "tags.h"
 
 #include <inttypes.h>
@@ -457,6 +458,14 @@ static int transfer_from_api(struct call_run *r, const struct op *op, const char
 	*got = MEDIA_UNAVAILABLE;
 	if (rc == AG_ENOTFOUND)
 		return AG_OK;
+	if (rc == AG_EAUTH && r->a.last_status == 403) {
+		/* Refused for this call only (a 401 refuses the credentials:
+		 * vendor_settle disables, AD1): the note links the page and says why. */
+		snprintf(r->a.last_error, sizeof r->a.last_error,
+			 "Aircall refused access to the call (HTTP 403)");
+		*got = MEDIA_FAILED;
+		return AG_OK;
+	}
 	if (rc)
 		return rc;
 	url = json_string_value(json_object_get(call, op->media_kind));
@@ -742,7 +751,7 @@ done:
 	out->rc = rc;
 	out->wait_s = r.g.wait_s ? r.g.wait_s : r.a.wait_s;
 	out->gorgias_requests = r.g.requests;
-	gorgias_settle(&r.g, rc);
+	vendor_settle(&r.g, &r.a, rc);
 	caller_release(&r.caller, &app->db, in->id, r.phone);
 	res = db_query(&app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, lp);
 	PQclear(res);

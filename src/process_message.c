@@ -27,6 +27,7 @@
 #include "media.h"
 #include "process.h"
 #include "progress.h"
+#include "vendor_settle.h"
 #include "tags.h"
 
 #include <ctype.h>
@@ -665,7 +666,7 @@ done:
 	out->rc = rc;
 	out->wait_s = hold_s ? hold_s : r.g.wait_s ? r.g.wait_s : r.a.wait_s;
 	out->gorgias_requests = r.g.requests;
-	gorgias_settle(&r.g, rc);
+	vendor_settle(&r.g, &r.a, rc);
 	caller_release(&r.caller, &app->db, in->id, r.phone);
 	if (locked)
 		subject_lock(&r, 0);

@@ -106,6 +106,20 @@ int store_number_selected(struct db *db, const struct installation *in, int64_t 
 	return sel;
 }
 
+int store_is_disabled(struct db *db, int64_t installation_id)
+{
+	struct db_num a = db_n(installation_id);
+	const char *p[] = { a.s };
+	PGresult *r = db_query(db, "select state <> 'enabled' from installation where id = $1", 1, p);
+	int off;
+
+	if (!r)
+		return -1;
+	off = PQntuples(r) == 1 && strcmp(db_str(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return off;
+}
+
 int store_disable(struct db *db, int64_t installation_id, const char *reason)
 {
 	struct db_num a = db_n(installation_id);

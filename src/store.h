@@ -38,6 +38,8 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 /* SU3: is this Aircall number connected? */
 int store_number_selected(struct db *db, const struct installation *in, int64_t number_id);
 int store_disable(struct db *db, int64_t installation_id, const char *reason);
+/* 1 when the installation is (now) disabled, 0 when not, -1 on error. */
+int store_is_disabled(struct db *db, int64_t installation_id);
 int store_set_capability(struct db *db, int64_t installation_id, const char *column,
 			 const char *value);
 /* RB2: remembers that this account refuses `key` ("POST /api/customers

@@ -30,7 +30,7 @@ def _lose_customer_answer(sb):
 
 
 def _settled(db, timeout=40):
-    """Done (or failed): the lost answer costs one retry after its backoff."""
+    """Nothing pending or in hand (a lost answer costs one retry after its backoff)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if db.scalar("select count(*) from inbox where status in ('pending', 'working')") == 0:
@@ -68,3 +68,54 @@ def test_ct4_lost_answer_to_customer_creation_makes_one_customer_for_an_sms(inst
     [cust] = installed.fg.customers(ACCOUNT)
     assert ticket["customer"]["id"] == cust["id"]
     assert db.scalar("select count(*) from inbox where status <> 'done'") == 0
+
+
+# ------------------------------------------------------------------ AD1 on Aircall's side
+
+def _refuse_call_reads(sb, call_id, status):
+    sb.fa.script_faults([{"status": status, "count": 1000,
+                          "match": {"method": "GET", "path_regex": r"^/v1/calls/%d$" % call_id}}])
+
+
+def _text(ticket):
+    return "\n".join(n["body_text"] for n in notes(ticket))
+
+
+def _wait(pred, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.2)
+    return pred()
+
+
+def test_ad1_aircall_refusing_the_token_disables_the_installation(installed, db):
+    """AD1: Aircall answers 401 when the recording is read (token revoked): the
+    installation is disabled with authorization_removed (as for Gorgias), and the
+    event is kept for re-enabling, not retried every minute while looking enabled."""
+    _refuse_call_reads(installed, 63101, 401)
+    call = installed.scenario(call_id=63101)
+    for body in call.answered_sequence(with_recording=True):
+        assert installed.post(body)[0] == 200
+    state = _wait(lambda: db.scalar("select state || ':' || coalesce(disabled_reason, '') "
+                                    "from installation") == "disabled:authorization_removed")
+    assert state, db.query("select state, disabled_reason from installation")
+    kept = db.query("select event, status, last_error from inbox "
+                    "where status not in ('done', 'ignored')")
+    assert kept and all(k["status"] == "pending" for k in kept), kept
+
+
+def test_ad1_aircall_refusing_one_call_links_the_recording_with_the_reason(installed, db):
+    """TS5: a 403 on one call's read is not the credentials: the note links the
+    recording's page and says why, the event is done, the installation stays enabled."""
+    _refuse_call_reads(installed, 63102, 403)
+    call = installed.scenario(call_id=63102)
+    for body in call.answered_sequence(with_recording=True):
+        assert installed.post(body)[0] == 200
+    _settled(db)
+    assert db.scalar("select count(*) from inbox where status not in ('done', 'ignored')") == 0
+    ticket = installed.wait_tickets(1, predicate=lambda ts: "HTTP 403" in _text(ts[0]))[0]
+    assert "not uploaded" in _text(ticket)
+    assert db.scalar("select state from installation") == "enabled"

@@ -29,7 +29,7 @@ int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 	 * never compared: equality of its HMAC under the secret key is what
 	 * the index finds, and its timing reveals nothing about the token. */
 	r = db_query(db,
-		"with n as (select id from installation where webhook_token_hash = $1), "
+		"with n as (select id, state from installation where webhook_token_hash = $1), "
 		"ins as (insert into inbox (installation_id, dedupe_key, event, subject, payload, "
 		"    status, processed_at) "
 		"  select n.id, $2, $3, $4, $5::jsonb, $6, case when $6 = 'ignored' then now() end "
@@ -37,13 +37,15 @@ int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		"woke as (select pg_notify('" INBOX_CHANNEL "', '') from ins where $6 = 'pending') "
 		"select (select id from n), (select id from ins), (select count(*) from woke), "
 		"  exists (select 1 from worker w where w.seen_at > now() - interval '" HEARTBEAT_FRESH "' "
-		"    and (w.busy_since is null or w.busy_since > now() - interval '" BUSY_GRACE "'))",
+		"    and (w.busy_since is null or w.busy_since > now() - interval '" BUSY_GRACE "')), "
+		"  (select state = 'enabled' from n)",
 		6, p);
 	if (!r)
 		return AG_EDB;
 	out->installation_id = db_i64(r, 0, 0);
 	out->id = db_i64(r, 0, 1);
 	out->listener = db_bool(r, 0, 3);
+	out->enabled = db_bool(r, 0, 4);
 	PQclear(r);
 	if (!out->installation_id)
 		return AG_ENOTFOUND;

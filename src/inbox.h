@@ -25,6 +25,7 @@ struct inbox_accepted {
 	int64_t id;            /* the stored event; 0 for a duplicate */
 	int duplicate;
 	int listener;          /* a worker or drainer is free to take it */
+	int enabled;           /* the installation applies events (else they are kept) */
 };
 
 /* The whole request path in one statement: finds the installation whose

@@ -61,7 +61,9 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 					   (json_int_t)acc.id));
 	/* Nobody free to apply it: once the answer is out, this process
 	 * starts a drainer (it never applies the event itself). */
-	if (w.handled && !acc.listener)
+	/* A disabled installation's events are kept, not applied: a drainer
+	 * would find nothing to claim. */
+	if (w.handled && !acc.listener && acc.enabled)
 		after->spawn_drainer = 1;
 out:
 	webhook_in_free(&w);

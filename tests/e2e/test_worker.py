@@ -221,3 +221,17 @@ def test_cgi_drainers_stay_within_their_slots(quiet, installed, db, cgi, bridge_
     held = subprocess.run(["flock", "-n", str(locks[0]), "true"])
     assert held.returncode != 0, "the running drainer no longer holds its slot"
     wait_inbox_settled(db)
+
+
+def test_disabled_installation_keeps_events_and_starts_no_drainer(quiet, installed, db, cgi,
+                                                                  bridge_env):
+    """AD1: a disabled installation's events are kept for the replay; the web
+    process starts no drainer for them (it could claim nothing)."""
+    db.execute("update installation set state = 'disabled', "
+               "disabled_reason = 'authorization_removed'")
+    call = installed.scenario(call_id=62200)
+    r = cgi("POST", "/webhooks/aircall", body=call.ended(), env=bridge_env)
+    assert r.status == 200, r.body
+    time.sleep(1.0)
+    assert _drainer_pids(db.conninfo) == []
+    assert db.scalar("select status from inbox") == "pending"

@@ -375,6 +375,26 @@ static int intent_pending(struct call_run *r, const char *key)
 	return json_is_true(json_object_get(json_object_get(bridge_notes(r), "intents"), key));
 }
 
+static int forget_ticket(struct call_run *r)
+{
+	struct db_num a = db_n(r->in->id);
+	const char *p[] = { a.s, r->subject };
+	int rc;
+
+	log_info("gorgias %s: ticket %" PRId64 " of call %" PRId64 " is gone; a new one carries "
+		 "the call", r->in->account, r->st.ticket_id, r->facts.id);
+	r->st.ticket_id = 0;
+	json_object_del(bridge_notes(r), "intents");
+	json_object_del(bridge_notes(r), "ticket_intent");
+	rc = db_exec(&r->app->db, "delete from posted_op where installation_id = $1 and subject = $2",
+		     2, p);
+	if (!rc)
+		rc = save_ids(r);
+	if (!rc)
+		rc = save_bridge(r);
+	return rc ? rc : load_posted(r);
+}
+
 static int exec_ticket_op(struct call_run *r, struct op *op)
 {
 	char path[96];
@@ -431,8 +451,15 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 		json_decref(made);
 		return exec_ticket_op(r, op);
 	}
+	if (rc == AG_ENOTFOUND && op->ticket_id == r->st.ticket_id && !r->gone_retries++) {
+		/* RB2: the call's ticket was deleted in Gorgias. Forget it and
+		 * what was posted on it: the next plan makes a new ticket that
+		 * carries the call's notes (once per run). */
+		json_decref(made);
+		return forget_ticket(r);
+	}
 	if (rc == AG_ENOTFOUND) {
-		/* The ticket was deleted in Gorgias: nothing more can land on it. */
+		/* Another call's ticket (a callback tag), or gone twice: nowhere to land. */
 		log_warn("gorgias %s: ticket %" PRId64 " is gone; %s dropped", r->in->account,
 			 op->ticket_id, op_name(op->kind));
 		rc = AG_OK;

@@ -106,6 +106,27 @@ def test_ct2_stale_cached_customer_and_nobody_left_creates_one(installed, db):
     assert t["customer"]["id"] == cust["id"] != old["id"]
 
 
+def test_ct1_ticket_deleted_in_gorgias_gets_a_new_one(installed, db):
+    """CT1 CN1 CN2 RB2: the call's ticket id (cached in the call record) was deleted in
+    Gorgias while the call went on: the ended note is refused with 404, the id is
+    forgotten and a new ticket carries the call's notes instead of the note being lost."""
+    call = installed.scenario(call_id=6141)
+    for body in [call.answered()]:
+        assert installed.post(body)[0] == 200
+    wait_inbox_settled(db)
+    [first] = installed.wait_tickets(1)
+    installed.fg.delete_ticket(ACCOUNT, first["id"])
+    for body in [call.hungup(), call.ended()]:
+        assert installed.post(body)[0] == 200
+    wait_inbox_settled(db)
+    [second] = installed.wait_tickets(1, predicate=lambda ts: ts and ts[0]["id"] != first["id"])
+    assert second["external_id"] == "aircall:call:6141"
+    texts = [n["body_text"] for n in notes(second)]
+    assert any("Call answered" in t for t in texts) and any("Call ended" in t for t in texts)
+    assert db.scalar("select gorgias_ticket_id from call_record") == second["id"]
+    assert db.scalar("select count(*) from inbox where status <> 'done'") == 0
+
+
 # ------------------------------------------------------------------ SU1
 
 def test_su1_oauth_asks_the_read_scopes_it_uses(db, fakes, cli, lighttpd):

@@ -1,7 +1,9 @@
 #include "metrics_store.h"
 
 /* Label values come from the bridge's own checked columns: event names are
- * [a-z0-9._] (webhook.c), accounts [a-z0-9-] (a check constraint), scopes
+ * [a-z0-9._] (webhook.c); unhandled events (stored ignored, never claimed),
+ * whose names the sender chooses, count as "other", or the label set would
+ * grow without bound; accounts [a-z0-9-] (a check constraint), scopes
  * "<vendor>:<account or id>"; none needs escaping. Host names do: ESC. */
 #define ESC(col) "replace(replace(replace(" col ", '\\', '\\\\'), '\"', '\\\"'), chr(10), '\\n')"
 /* Inbox counts read the whole table: with years of events, prune it
@@ -11,8 +13,10 @@ const struct metric_family metric_families[] = {
 	  "Aircall webhooks answered, by event, HTTP status and result (accepted ones "
 	  "from the inbox; 503s, answered while PostgreSQL was out of reach, are not counted)",
 	  "select 'ag_webhooks_received_total', "
-	  "  format('event=\"%s\",status=\"200\",result=\"accepted\"', event), count(*)::text "
-	  "from inbox group by event "
+	  "  format('event=\"%s\",status=\"200\",result=\"accepted\"', "
+	  "    case when status = 'ignored' and attempts = 0 then 'other' else event end), "
+	  "  count(*)::text "
+	  "from inbox group by 2 "
 	  "union all select name, labels, value::text from metric_counter "
 	  "where name = 'ag_webhooks_received_total' order by 2" },
 	{ "ag_events", "gauge",

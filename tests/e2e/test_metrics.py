@@ -167,3 +167,18 @@ def test_worker_heartbeats(installed, worker):  # noqa: F811
     harness.stop_process(proc)
     after, _ = scrape(installed.web)
     assert not any(dict(labels).get("worker") == wid for (_, labels) in after)
+
+
+def test_unhandled_event_names_share_one_label(installed):  # noqa: F811
+    """Event names the bridge does not handle are the sender's choice: they
+    count under event="other", so a token holder cannot grow the label set."""
+    before, _ = scrape(installed.web)
+    for i in range(3):
+        body = {"event": f"made.up_{i}", "resource": "call", "timestamp": 1700000000 + i,
+                "token": installed.token, "data": {"id": 9900 + i}}
+        assert installed.post(body)[0] == 200
+    after, _ = scrape(installed.web)
+    key = dict(event="other", status="200", result="accepted")
+    assert value(after, "ag_webhooks_received_total", **key) - \
+        value(before, "ag_webhooks_received_total", **key) == 3
+    assert not any("made.up" in str(labels) for (_, labels) in after)

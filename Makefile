@@ -113,7 +113,7 @@ fuzz: fuzz-regress
 	  echo "== $$n ($(FUZZ_TIME) s)"; \
 	  if ./$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=build/fuzz/crash/$$n/ \
 	       build/fuzz/corpus/$$n tests/fuzz/corpus/$$n > build/fuzz/$$n.log 2>&1; then \
-	    grep -E '^#[0-9]+ ' build/fuzz/$$n.log | tail -n 1; \
+	    grep -E '^#[0-9]+[[:space:]]+DONE' build/fuzz/$$n.log | tail -n 1; \
 	  else tail -n 40 build/fuzz/$$n.log; echo "fuzz: $$n failed (input in build/fuzz/crash/$$n)"; exit 1; fi; \
 	done
 

@@ -14,7 +14,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config
 libfcgi-dev libcurl4-openssl-dev libjansson-dev libpq-dev libssl-dev
-postgresql lighttpd apache2 libapache2-mod-fcgid spawn-fcgi
+postgresql lighttpd apache2 libapache2-mod-fcgid spawn-fcgi wrk
 python3 python3-pytest python3-prometheus-client
 chromium
 curl ca-certificates tzdata

@@ -6,6 +6,7 @@ Import the fixture into a test module:  from sandbox import installed
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -143,6 +144,52 @@ def _maybe_json(raw):
         return json.loads(raw.decode())
     except ValueError:
         return raw
+
+
+def post_timed(base_url, bodies, connections=16):
+    """POST every body from `connections` threads: [(status, seconds)], status 0
+    when the connection failed."""
+    import harness
+    results, lock, queue = [], threading.Lock(), list(reversed(bodies))
+
+    def run():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                body = queue.pop()
+            t0 = time.monotonic()
+            try:
+                status, _ = harness.post_webhook(base_url, body, timeout=60)
+            except OSError:
+                status = 0
+            with lock:
+                results.append((status, time.monotonic() - t0))
+
+    threads = [threading.Thread(target=run) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def second_installation(fakes, cli, account="beta", rate_limit=400):
+    """Another Gorgias account and Aircall company, installed with the bridge's
+    own command: (account, webhook token, Aircall number object)."""
+    fg, fa = fakes.gorgias.api, fakes.aircall.api
+    fg.add_account(account, email=f"owner@{account}.test", api_key=f"{account}-gorgias-key",
+                   rate_limit=rate_limit, rate_limit_basic=rate_limit)
+    fg.add_user(account, AGENT_EMAIL, role="agent", name="Ana Agent")
+    company = fa.add_company(account.title(), api_id=f"{account}-aircall-id",
+                             api_token=f"{account}-aircall-token")
+    fa.add_number(company["id"], "+33176333333", name=f"{account} line", id=3001,
+                  digits=ev.spaced("+33176333333"))
+    cli("install", "--gorgias-account", account, "--gorgias-email", f"owner@{account}.test",
+        "--aircall-api-id", f"{account}-aircall-id", "--country", "FR", "--secrets-stdin",
+        check=True, input=secrets_stdin(f"{account}-gorgias-key", f"{account}-aircall-token"))
+    token = fa.webhooks(company["id"])[-1]["token"]
+    return account, token, ev.number(id=3001, name=f"{account} line", e164="+33176333333")
 
 
 def notes(ticket):

@@ -7,8 +7,7 @@ drainers started by the web processes apply the events)."""
 import time
 
 import harness
-from sandbox import (AGENT_EMAIL, Sandbox, ev, notes, secrets_stdin,  # noqa: F401
-                     wait_inbox_settled)
+from sandbox import Sandbox, ev, second_installation, wait_inbox_settled
 from test_worker import quiet  # noqa: F401
 
 
@@ -22,22 +21,6 @@ def _server(lighttpd_factory, bridge_env, **extra):
 def _text(ticket):
     return "\n".join((m.get("body_text") or "") + (m.get("body_html") or "")
                      for m in ticket.get("messages", []))
-
-
-def _second_tenant(fakes, cli):
-    """Another Gorgias account and Aircall company, installed: (account, token, number)."""
-    fg, fa = fakes.gorgias.api, fakes.aircall.api
-    fg.add_account("beta", email="owner@beta.test", api_key="beta-gorgias-key",
-                   rate_limit=400, rate_limit_basic=400)
-    fg.add_user("beta", AGENT_EMAIL, role="agent", name="Ana Agent")
-    company = fa.add_company("Beta", api_id="beta-aircall-id", api_token="beta-aircall-token")
-    fa.add_number(company["id"], "+33176333333", name="Beta line", id=3001,
-                  digits=ev.spaced("+33176333333"))
-    cli("install", "--gorgias-account", "beta", "--gorgias-email", "owner@beta.test",
-        "--aircall-api-id", "beta-aircall-id", "--country", "FR", "--secrets-stdin", check=True,
-        input=secrets_stdin("beta-gorgias-key", "beta-aircall-token"))
-    token = fa.webhooks(company["id"])[-1]["token"]
-    return "beta", token, ev.number(id=3001, name="Beta line", e164="+33176333333")
 
 
 def test_media_host_answering_429_forever_ends_with_a_link(quiet, db, fakes, cli,  # noqa: F811
@@ -74,7 +57,7 @@ def test_trickling_media_host_holds_up_no_other_installation(quiet, db, fakes, c
     sb = Sandbox(fakes, cli, srv)
     sb.setup_vendors()
     sb.install("--country", "FR")
-    account_b, token_b, number_b = _second_tenant(fakes, cli)
+    account_b, token_b, number_b = second_installation(fakes, cli)
     slow = sb.scenario(call_id=63002, media_base=fakes.aircall.base_url)
     sb.fa.add_media(ev.recording_name(63002), size=400_000, rate_bps=200)
     for body in slow.answered_sequence(with_recording=True):

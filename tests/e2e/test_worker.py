@@ -6,38 +6,15 @@ Apache, real PostgreSQL, the fake vendors over HTTP."""
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
 import harness
-from sandbox import ACCOUNT, Sandbox, installed, notes, wait_inbox_settled  # noqa: F401
+from sandbox import (ACCOUNT, Sandbox, installed, notes, post_timed,  # noqa: F401
+                     wait_inbox_settled)
 
 KNOWN = "+34666444555"
-
-
-def _post_timed(sb, bodies, connections=16):
-    """POST every body from `connections` threads; [(status, seconds)]."""
-    results, lock, queue = [], threading.Lock(), list(bodies)
-
-    def run():
-        while True:
-            with lock:
-                if not queue:
-                    return
-                body = queue.pop()
-            t0 = time.monotonic()
-            status, _ = sb.post(body)
-            with lock:
-                results.append((status, time.monotonic() - t0))
-
-    threads = [threading.Thread(target=run) for _ in range(connections)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def _start_worker(binary, env, *args):
@@ -116,7 +93,7 @@ def test_slow_gorgias_burst_every_ack_under_a_second(db, fakes, cli, burst_serve
         c = sb.scenario(call_id=61000 + i, external="+3466600%04d" % i)
         bodies += [c.created(), c.answered(), c.hungup(), c.ended()]
     try:
-        results = _post_timed(sb, bodies, connections)
+        results = post_timed(web.base_url, bodies, connections)
         assert [s for s, _ in results] == [200] * len(bodies)
         worst = max(t for _, t in results)
         print(f"ack latency max {worst * 1000:.0f} ms over {len(results)} webhooks")

@@ -65,7 +65,7 @@ static long parse_long(const char *s, long fallback)
 
 static int cmd_worker(struct app *app, int argc, char **argv)
 {
-	int once = 0, until_idle = 0;
+	int once = 0, until_idle = 0, slot = -1;
 	long max = 1000;
 
 	for (int i = 2; i < argc; i++) {
@@ -73,6 +73,8 @@ static int cmd_worker(struct app *app, int argc, char **argv)
 			once = 1;
 		else if (strcmp(argv[i], "--until-idle") == 0)
 			until_idle = 1;
+		else if (strcmp(argv[i], "--slot") == 0 && i + 1 < argc)
+			slot = (int)parse_long(argv[++i], -1);
 		else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
 			max = parse_long(argv[++i], max);
 		else {
@@ -88,7 +90,7 @@ static int cmd_worker(struct app *app, int argc, char **argv)
 		worker_housekeeping(app);
 		return 0;
 	}
-	return worker_run(app, until_idle);
+	return worker_run(app, until_idle, slot);
 }
 
 /* migrate [--check]: --check changes nothing and exits 0 only when the

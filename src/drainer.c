@@ -101,7 +101,8 @@ static int take_slot(const struct config *cfg)
 /* In the grandchild: only async-signal-safe calls until execve. */
 static void become_drainer(int slot, int quiet, char **env)
 {
-	static char *const argv[] = { "aircall-gorgias.fcgi", "worker", "--until-idle", NULL };
+	static char *const argv[] = { "aircall-gorgias.fcgi", "worker", "--until-idle", "--slot", "3",
+				      NULL };
 	long max = sysconf(_SC_OPEN_MAX);
 	int null;
 

@@ -72,7 +72,16 @@ static long sleep_ms(double due_s)
 	return ms < 100 ? 100 : ms;
 }
 
-int worker_run(struct app *app, int drainer)
+/* A request that found every slot taken stored its event before it
+ * looked: once the slot is free, one more look finds that event. */
+static void release_slot(int *slot_fd)
+{
+	if (*slot_fd > 2)
+		close(*slot_fd);
+	*slot_fd = -1;
+}
+
+int worker_run(struct app *app, int drainer, int slot_fd)
 {
 	const char *kind = drainer ? "drainer" : "worker";
 	char id[160], host[64];
@@ -112,8 +121,12 @@ int worker_run(struct app *app, int drainer)
 			/* Someone removed the row (an operator, a test's clean
 			 * slate): a worker comes back, a drainer takes the hint. */
 			log_info("%s %s: heartbeat row gone", kind, id);
-			if (drainer)
+			if (drainer) {
+				/* Sent away (an operator, a test's clean slate):
+				 * no last look. */
+				release_slot(&slot_fd);
 				break;
+			}
 			generation = 0;
 			continue;
 		}
@@ -122,11 +135,13 @@ int worker_run(struct app *app, int drainer)
 			 * One that saw the row a moment ago still notifies, and
 			 * its event is committed by then: look once more. */
 			heartbeat_stop(&app->db, id);
+			release_slot(&slot_fd);
 			woke = db_wait_notify(&app->db, LEAVE_GRACE_MS);
 			n = process_drain(app, NULL, BATCH, time(NULL) + 30);
 			handled += n;
 			if (woke != 1 && n == 0)
 				break;
+			/* More came: stay, over the slot bound for a moment. */
 			generation = 0; /* register again */
 			idle_since = time(NULL);
 			continue;
@@ -137,6 +152,7 @@ int worker_run(struct app *app, int drainer)
 	}
 	if (app->db.conn)
 		heartbeat_stop(&app->db, id);
+	release_slot(&slot_fd);
 	log_info("%s %s stopping after %d event(s)", kind, id, handled);
 	return 0;
 }

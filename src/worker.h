@@ -8,8 +8,10 @@
 
 /* Applies events until stopped (SIGTERM/SIGINT). A drainer (drainer = 1)
  * also stops once nothing was due for cfg->drain_linger_s and nothing
- * falls due within a minute. Returns an exit status. */
-int worker_run(struct app *app, int drainer);
+ * falls due within a minute; slot_fd (or -1) is the slot lock it inherited
+ * (drainer.c), released before its last look at the inbox. Returns an
+ * exit status. */
+int worker_run(struct app *app, int drainer, int slot_fd);
 
 /* Periodic chores of a running worker, called about once a minute
  * between events (retention sweeps and the like belong here). */

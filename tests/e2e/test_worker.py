@@ -42,8 +42,8 @@ def _drainer_pids(conninfo):
 def quiet(db):
     """No drainer left over from an earlier test may take this test's events:
     they leave once idle with their heartbeat row gone (the clean slate)."""
-    harness.wait_until(lambda: not _drainer_pids(db.conninfo), timeout=30,
-                       message=lambda: f"drainers still running: {_drainer_pids(db.conninfo)}")
+    harness.wait_until(lambda: not harness.drainer_pids(db.conninfo), timeout=30,
+                       message=lambda: f"drainers still running: {harness.drainer_pids(db.conninfo)}")
     return db
 
 

@@ -451,18 +451,23 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 		json_decref(made);
 		return exec_ticket_op(r, op);
 	}
-	if (rc == AG_ENOTFOUND && op->ticket_id == r->st.ticket_id && !r->gone_retries++) {
+	if (rc == AG_ENOTFOUND && refusal_names_ticket(&r->g.refusal) &&
+	    op->ticket_id == r->st.ticket_id && !r->gone_retries++) {
 		/* RB2: the call's ticket was deleted in Gorgias. Forget it and
 		 * what was posted on it: the next plan makes a new ticket that
 		 * carries the call's notes (once per run). */
 		json_decref(made);
 		return forget_ticket(r);
 	}
-	if (rc == AG_ENOTFOUND) {
+	if (rc == AG_ENOTFOUND && refusal_names_ticket(&r->g.refusal)) {
 		/* Another call's ticket (a callback tag), or gone twice: nowhere to land. */
 		log_warn("gorgias %s: ticket %" PRId64 " is gone; %s dropped", r->in->account,
 			 op->ticket_id, op_name(op->kind));
 		rc = AG_OK;
+	} else if (rc == AG_EREJECT || rc == AG_ENOTFOUND) {
+		/* RB2: a cached sender or assignee gone: resolved again, then planned again. */
+		json_decref(made);
+		return recover_gone(r, rc);
 	}
 	if (!rc)
 		rc = record_keys(r, op, gorgias_id(made));

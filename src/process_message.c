@@ -59,6 +59,8 @@ struct msg_run {
 	int looked_up;
 	int admin_resolved;
 	int64_t admin_user_id;
+	int agent_resolved;
+	int64_t agent_user_id;
 	enum ticket_seen ticket;      /* what Gorgias said this run */
 	int64_t closed_at;
 	json_t *work;                 /* conversation.work (owned) */
@@ -299,6 +301,25 @@ static int landed(struct msg_run *r, const struct msg_facts *f, const char *key,
 	return record_key(r, key, id);
 }
 
+/* RB2: a refusal naming a cached customer or user gone in Gorgias:
+ * forgotten, resolved again by the planner, once per run. AG_OK when the
+ * planner should go on, else AG_EREJECT (the caller keeps its refusal). */
+static int recover_gone(struct msg_run *r)
+{
+	const char *what = lookup_forget_gone(&r->g, r->phone, &r->g.refusal);
+
+	if (!what || r->gone_retries++)
+		return AG_EREJECT;
+	if (strcmp(what, "customer") == 0) {
+		r->customer_id = 0;
+		r->looked_up = 0;
+	} else {
+		r->agent_resolved = r->admin_resolved = 0;
+		r->agent_user_id = r->admin_user_id = 0;
+	}
+	return AG_OK;
+}
+
 static int exec_create_ticket(struct msg_run *r, const struct msg_facts *f, struct msg_op *op)
 {
 	const char *ext = json_string_value(json_object_get(op->body, "external_id"));
@@ -334,10 +355,7 @@ static int exec_create_ticket(struct msg_run *r, const struct msg_facts *f, stru
 						  op->noptional, &made);
 		}
 		if ((rc == AG_EREJECT || rc == AG_ENOTFOUND) &&
-		    lookup_forget_gone(&r->g, r->phone, &r->g.refusal) && !r->gone_retries++) {
-			/* RB2: a cached customer (or user) gone in Gorgias: look again, once. */
-			r->customer_id = 0;
-			r->looked_up = 0;
+		    recover_gone(r) == AG_OK) {
 			json_decref(made);
 			return save_conversation(r, f->number_id);
 		}
@@ -372,6 +390,9 @@ static int exec_add_message(struct msg_run *r, const struct msg_facts *f, struct
 		rc = degrade_call(&r->g, "POST", path, op->body, op->optional, op->noptional, &made);
 		id = gorgias_id(made);
 		json_decref(made);
+		if ((rc == AG_EREJECT || (rc == AG_ENOTFOUND && !refusal_names_ticket(&r->g.refusal))) &&
+		    recover_gone(r) == AG_OK)
+			return save_conversation(r, f->number_id);
 		if (rc == AG_ENOTFOUND && op->kind == MSG_OP_ADD_MESSAGE) {
 			/* Deleted in Gorgias meanwhile: the next step opens a new one. */
 			r->ticket = TICKET_UNUSABLE;
@@ -405,8 +426,7 @@ static int exec_reopen(struct msg_run *r, struct msg_op *op)
 static int apply(struct msg_run *r, const struct msg_facts *f)
 {
 	struct msg_state st;
-	int64_t agent = 0;
-	int agent_resolved = 0, rc = AG_OK;
+	int rc = AG_OK;
 
 	for (int i = 0; i < MAX_STEPS; i++) {
 		struct msg_op op;
@@ -420,8 +440,8 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 		st.customer_id = r->customer_id;
 		st.customer_name = r->customer_name;
 		st.customer_looked_up = r->looked_up;
-		st.agent_resolved = agent_resolved;
-		st.agent_user_id = agent;
+		st.agent_resolved = r->agent_resolved;
+		st.agent_user_id = r->agent_user_id;
 		st.admin_resolved = r->admin_resolved;
 		st.admin_user_id = r->admin_user_id;
 		/* A ticket Gorgias made unusable is no longer the conversation's. */
@@ -443,8 +463,8 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 			snprintf(r->out->note, sizeof r->out->note, "%s", op.reason);
 			break;
 		case MSG_OP_RESOLVE_AGENT:
-			rc = lookup_agent(&r->g, op.email, &agent);
-			agent_resolved = !rc;
+			rc = lookup_agent(&r->g, op.email, &r->agent_user_id);
+			r->agent_resolved = !rc;
 			break;
 		case MSG_OP_RESOLVE_ADMIN:
 			rc = lookup_admin(&r->g, &r->admin_user_id);

@@ -153,6 +153,11 @@ static void gone_from_path(const char *path, struct refusal *r)
 	}
 }
 
+int refusal_names_ticket(const struct refusal *r)
+{
+	return r->kind == REFUSAL_GONE && (!r->what[0] || strcmp(r->what, "ticket") == 0);
+}
+
 void refusal_classify(long status, const char *method, const char *path, const char *body,
 		      size_t len, struct refusal *r)
 {
@@ -195,16 +200,14 @@ void refusal_classify(long status, const char *method, const char *path, const c
 		snprintf(r->reason, sizeof r->reason, "%.200s", msg);
 	}
 	if (status == 404) {
-		/* The resource addressed by the path, else what the body names. */
-		char what[16];
-		int64_t id = r->id;
-
-		snprintf(what, sizeof what, "%s", r->what);
-		gone_from_path(path, r);
-		if (!r->what[0]) {
-			snprintf(r->what, sizeof r->what, "%s", what);
-			r->id = id;
+		/* What the body names ("sender: User 5 not found" on a note),
+		 * else the resource the path addresses. */
+		if (!r->what[0] && msg && says_gone(msg)) {
+			kind_of(msg, NULL, r->what, sizeof r->what);
+			r->id = r->what[0] ? first_number(msg) : 0;
 		}
+		if (!r->what[0])
+			gone_from_path(path, r);
 		r->kind = REFUSAL_GONE;
 		snprintf(r->reason, sizeof r->reason, "%s %.100s: %.120s", method ? method : "",
 			 path ? path : "", msg ? msg : "not found");

@@ -45,5 +45,8 @@ void refusal_classify(long status, const char *method, const char *path, const c
 		      size_t len, struct refusal *out);
 
 const char *refusal_name(enum refusal_kind kind);
+/* A 404 on a ticket's sub-resource means the ticket is gone only when the
+ * body names the ticket or nothing. */
+int refusal_names_ticket(const struct refusal *r);
 
 #endif

@@ -119,3 +119,24 @@ def test_ad1_aircall_refusing_one_call_links_the_recording_with_the_reason(insta
     ticket = installed.wait_tickets(1, predicate=lambda ts: "HTTP 403" in _text(ts[0]))[0]
     assert "not uploaded" in _text(ticket)
     assert db.scalar("select state from installation") == "enabled"
+
+
+# ------------------------------------------------------------------ RB2 on later writes
+
+def test_rb2_note_from_a_removed_agent_is_sent_again_as_the_agent_found_now(installed, db):
+    """RB2: the agent whose Gorgias user id is cached was removed and created again
+    (a new id). A later note of the call is refused ("sender: User not found."); the
+    cached user is forgotten, looked up again and the note lands, from the new user."""
+    fg = installed.fg
+    call = installed.scenario(call_id=7401, external=CALLER)
+    installed.post(call.ended())
+    _settled(db)
+    installed.wait_tickets(1)
+    fg.update_user(ACCOUNT, installed.agent_id, delete=True)
+    again = fg.add_user(ACCOUNT, "ana@example.com", role="agent", name="Ana Agent")
+    installed.post(call.commented("Customer wants a refund"))
+    _settled(db)
+    assert db.query("select event, status, last_error from inbox where status = 'failed'") == []
+    ticket = installed.wait_tickets(1, predicate=lambda ts: "refund" in _text(ts[0]))[0]
+    [note] = [n for n in notes(ticket) if "refund" in n["body_text"]]
+    assert note["sender"]["id"] == again["id"]

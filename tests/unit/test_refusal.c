@@ -71,6 +71,12 @@ static void test_gone(void)
 	CHECK(r.kind == REFUSAL_GONE);
 	CHECK_STR(r.what, "customer");
 	CHECK(r.id == 100002);
+	/* RB2: a 404 on a ticket's path naming another resource is about that one. */
+	r = classify(404, "POST", "/api/tickets/500123/messages",
+		     "{\"error\":{\"msg\":\"User 77 not found.\"}}");
+	CHECK(r.kind == REFUSAL_GONE);
+	CHECK_STR(r.what, "user");
+	CHECK(r.id == 77);
 }
 
 static void test_other(void)

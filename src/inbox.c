@@ -202,6 +202,11 @@ int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, co
 		"  next_attempt_at = now() + make_interval(secs => $2::int) where id = $1", 3, p);
 }
 
+int inbox_wake(struct db *db)
+{
+	return db_exec(db, "select pg_notify('" INBOX_CHANNEL "', '')", 0, NULL);
+}
+
 int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count)
 {
 	struct db_num inst = db_n(installation_id);

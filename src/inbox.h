@@ -54,4 +54,8 @@ int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, co
 /* Failed events back to pending (the `retry` command, re-enabling). */
 int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count);
 
+/* Wakes the LISTENing workers: events were made due outside the webhook
+ * path (retry, re-enable). */
+int inbox_wake(struct db *db);
+
 #endif

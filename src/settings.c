@@ -372,7 +372,8 @@ out:
 }
 
 static void post(struct app *app, struct request *req, struct response *resp,
-		 const struct installation *in, const struct session *s, enum lang l)
+		 const struct installation *in, const struct session *s, enum lang l,
+		 struct after *after)
 {
 	struct form f;
 	char url[1024];
@@ -413,6 +414,14 @@ static void post(struct app *app, struct request *req, struct response *resp,
 		page_message(resp, 503, l, "Not available", "Storage is unavailable; try again.");
 		goto out;
 	}
+	if (action) {
+		/* Events are due again: wake the workers, or, with none (shared
+		 * hosting), start a drainer as a webhook would; one finding
+		 * nothing due leaves at once. */
+		if (inbox_wake(&app->db))
+			log_warn("settings %" PRId64 ": workers not woken", in->id);
+		after->spawn_drainer = 1;
+	}
 	log_info("settings %" PRId64 ": %s", in->id, action ? action : "save");
 	settings_url(app, "?saved=1", url, sizeof url);
 	page_redirect(resp, 303, url);
@@ -430,7 +439,6 @@ void handle_settings(struct app *app, struct request *req, struct response *resp
 	enum lang l = LANG_EN;
 	int rc;
 
-	(void)after;
 	memset(&in, 0, sizeof in);
 	page_security_headers(resp);
 	if (form_parse(q_text, strlen(q_text), get_fields, sizeof get_fields / sizeof get_fields[0],
@@ -457,7 +465,7 @@ void handle_settings(struct app *app, struct request *req, struct response *resp
 	}
 	l = form_get(&q, "lang") ? lang_of(form_get(&q, "lang")) : lang_of(in.locale);
 	if (strcmp(req->method, "POST") == 0)
-		post(app, req, resp, &in, &s, l);
+		post(app, req, resp, &in, &s, l, after);
 	else
 		render(app, resp, &in, &s, l, form_get(&q, "saved") != NULL);
 out:

@@ -212,3 +212,27 @@ def test_disabled_installation_keeps_events_and_starts_no_drainer(quiet, install
     time.sleep(1.0)
     assert _drainer_pids(db.conninfo) == []
     assert db.scalar("select status from inbox") == "pending"
+
+
+def test_retry_from_the_settings_page_starts_a_drainer(quiet, installed, db, cli, lighttpd):
+    """SU4 without a worker (shared hosting): the page's retry button makes the
+    failed event due and starts a drainer, so it is applied at once, not at
+    the next webhook."""
+    from oauth_flow import Browser, csrf_of
+    installed.fg.script_faults([{"status": 422, "count": 1,
+                                 "body": {"error": {"msg": "Ticket creation is paused."}},
+                                 "match": {"method": "POST", "path_prefix": "/api/tickets"}}])
+    assert installed.post(installed.scenario(call_id=62300).ended())[0] == 200
+    harness.wait_until(lambda: db.scalar("select status from inbox") == "failed", timeout=30)
+    harness.wait_until(lambda: not _drainer_pids(db.conninfo), timeout=60,
+                       message="the drainer did not leave")
+    link = cli("settings-link", "--installation", str(installed.installation_id),
+               check=True).stdout.strip()
+    browser = Browser()
+    page = browser.get(browser.get(link).header("Location"))
+    r = browser.post_form(lighttpd.url("/settings"),
+                          [("csrf", csrf_of(page.text)), ("action", "retry")])
+    assert r.status == 303
+    harness.wait_until(lambda: db.scalar("select status from inbox") == "done", timeout=30,
+                       message=lambda: str(db.query("select status, last_error from inbox")))
+    assert [t["external_id"] for t in installed.wait_tickets(1)] == ["aircall:call:62300"]

@@ -74,7 +74,11 @@ int config_load(struct config *cfg)
 	cfg->upload_timeout_s = env_long("AG_UPLOAD_TIMEOUT_S", 1800, 1, 86400);
 	cfg->low_speed_bps = env_long("AG_LOW_SPEED_BPS", 4096, 0, 1L << 30);
 	cfg->low_speed_s = env_long("AG_LOW_SPEED_S", 30, 1, 3600);
-	cfg->lease_s = env_long("AG_LEASE_S", 300, 2, 86400);
+	/* Beyond the longest legitimate event (one download and one upload
+	 * at their bounds, plus API calls): a lease is never renewed, so a
+	 * shorter one hands a live transfer to other processes. */
+	cfg->lease_s = env_long("AG_LEASE_S", cfg->media_timeout_s + cfg->upload_timeout_s + 300,
+				2, 86400 * 3);
 	cfg->drainers = (int)env_long("AG_DRAINERS", 2, 0, 64);
 	cfg->drain_linger_s = env_long("AG_DRAIN_LINGER_S", 5, 0, 3600);
 	cfg->run_dir = env_dup("AG_RUN_DIR", NULL);

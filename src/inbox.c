@@ -160,22 +160,27 @@ void inbox_event_free(struct inbox_event *ev)
 	ev->payload = NULL;
 }
 
+/* A settle lands only while the claim is this process's: a claimer whose
+ * lease ran out and whose event another process took since (and maybe
+ * finished) changes nothing. attempts is what the claim set ($4). */
+#define CLAIM_STILL_OURS " and status = 'working' and attempts = $4::int"
+
 int inbox_done(struct db *db, const struct inbox_event *ev, const char *status, const char *note)
 {
-	struct db_num id = db_n(ev->id);
-	const char *p[] = { id.s, status, note };
+	struct db_num id = db_n(ev->id), n = db_n(ev->attempts);
+	const char *p[] = { id.s, status, note, n.s };
 
 	return db_exec(db,
 		"update inbox set status = $2, last_error = $3, processed_at = now(), "
-		"  lease_until = null where id = $1", 3, p);
+		"  lease_until = null where id = $1" CLAIM_STILL_OURS, 4, p);
 }
 
 int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const char *error,
 		int max_attempts, int *gave_up)
 {
 	char delay[24];
-	struct db_num id = db_n(ev->id);
-	const char *p[] = { id.s, delay, error };
+	struct db_num id = db_n(ev->id), n = db_n(ev->attempts);
+	const char *p[] = { id.s, delay, error, n.s };
 
 	*gave_up = ev->attempts >= max_attempts;
 	if (*gave_up) {
@@ -186,20 +191,22 @@ int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const
 	snprintf(delay, sizeof delay, "%ld", delay_s < 1 ? 1 : delay_s);
 	return db_exec(db,
 		"update inbox set status = 'pending', last_error = $3, lease_until = null, "
-		"  next_attempt_at = now() + make_interval(secs => $2::int) where id = $1", 3, p);
+		"  next_attempt_at = now() + make_interval(secs => $2::int) where id = $1"
+		CLAIM_STILL_OURS, 4, p);
 }
 
 int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, const char *why)
 {
 	char delay[24];
-	struct db_num id = db_n(ev->id);
-	const char *p[] = { id.s, delay, why };
+	struct db_num id = db_n(ev->id), n = db_n(ev->attempts);
+	const char *p[] = { id.s, delay, why, n.s };
 
 	snprintf(delay, sizeof delay, "%ld", delay_s < 1 ? 1 : delay_s);
 	return db_exec(db,
 		"update inbox set status = 'pending', last_error = $3, lease_until = null, "
 		"  attempts = greatest(attempts - 1, 0), "
-		"  next_attempt_at = now() + make_interval(secs => $2::int) where id = $1", 3, p);
+		"  next_attempt_at = now() + make_interval(secs => $2::int) where id = $1"
+		CLAIM_STILL_OURS, 4, p);
 }
 
 int inbox_wake(struct db *db)

@@ -236,3 +236,25 @@ def test_retry_from_the_settings_page_starts_a_drainer(quiet, installed, db, cli
     harness.wait_until(lambda: db.scalar("select status from inbox") == "done", timeout=30,
                        message=lambda: str(db.query("select status, last_error from inbox")))
     assert [t["external_id"] for t in installed.wait_tickets(1)] == ["aircall:call:62300"]
+
+
+def test_a_claim_taken_over_settles_nothing(quiet, installed, db, worker):
+    """A worker whose lease ran out while a Gorgias request hung, and whose event
+    another process took and finished meanwhile, must not put the finished event
+    back in the queue when its own run ends in a failure (the settle is
+    conditional on the claim still being its own)."""
+    fg = installed.fg
+    fg.script_faults([{"delay": 6, "status": 503, "count": 1,
+                       "match": {"method": "GET", "account": ACCOUNT}}])
+    worker(AG_LEASE_S=2)
+    status, _ = installed.post(installed.scenario(call_id=62009).ended())
+    assert status == 200
+    harness.wait_until(lambda: db.scalar("select status from inbox") == "working", timeout=5)
+    time.sleep(2.5)
+    # As another process does once the lease is over: it claims and finishes it.
+    db.execute("update inbox set status = 'done', attempts = attempts + 1, lease_until = null, "
+               "processed_at = now()")
+    harness.wait_until(lambda: installed.gorgias_requests(status=503), timeout=10)
+    time.sleep(2)
+    [row] = db.query("select status, attempts from inbox")
+    assert row == {"status": "done", "attempts": 2}

@@ -9,17 +9,9 @@ from sandbox import (ACCOUNT, Sandbox, ev, installed, notes, running_worker,  # 
                      wait_inbox_settled)
 
 
-@pytest.fixture(autouse=True)
-def _worker(running_worker):
-    return running_worker
-
+pytestmark = pytest.mark.usefixtures("running_worker")
 
 CALLER = "+34666444777"
-
-
-def _customer_posts(sb):
-    return [r for r in sb.gorgias_requests(method="POST", path_prefix="/api/customers")
-            if r["route"] == "/api/customers"]
 
 
 def _lose_customer_answer(sb):
@@ -49,7 +41,7 @@ def test_ct4_lost_answer_to_customer_creation_makes_one_customer_for_a_call(inst
     [ticket] = installed.wait_tickets(1)
     [cust] = installed.fg.customers(ACCOUNT)
     assert ticket["customer"]["id"] == cust["id"]
-    posts = _customer_posts(installed)
+    posts = installed.gorgias_requests(method="POST", path_prefix="/api/customers")
     assert len(posts) == 2 and posts[0]["status"] == 504 and posts[1]["status"] == 409
     assert posts[0]["json"]["email"] == posts[1]["json"]["email"] == cust["email"]
     assert db.scalar("select count(*) from inbox where status <> 'done'") == 0

@@ -638,9 +638,10 @@ static int load_context(struct call_run *r)
 static int step(struct call_run *r, const struct plan_settings *ps, int *finished)
 {
 	struct op op;
-	int rc;
+	int rc, requests;
 
 	*finished = 0;
+	requests = r->g.requests;
 	rc = call_facts_read(r->stored, &r->facts);
 	if (rc)
 		return rc;
@@ -703,11 +704,13 @@ static int step(struct call_run *r, const struct plan_settings *ps, int *finishe
 		rc = exec_ticket_op(r, &op);
 		break;
 	}
-	/* Attempts bound failures in a row, not work; only a write is
-	 * progress (lookups succeed again on every attempt). */
-	if (!rc && op.kind != OP_NONE && op.kind != OP_SKIP && op.kind != OP_RESOLVE_AGENT &&
-	    op.kind != OP_RESOLVE_ASSIGNEE && op.kind != OP_RESOLVE_ADMIN &&
-	    op.kind != OP_FIND_CUSTOMER)
+	/* Attempts bound failures in a row, not work: a write, or a lookup
+	 * that needed Gorgias, is progress; one answered from the cache
+	 * succeeds again on every attempt and is not. */
+	if (!rc && op.kind != OP_NONE && op.kind != OP_SKIP &&
+	    ((op.kind != OP_RESOLVE_AGENT && op.kind != OP_RESOLVE_ASSIGNEE &&
+	      op.kind != OP_RESOLVE_ADMIN && op.kind != OP_FIND_CUSTOMER) ||
+	     r->g.requests > requests))
 		r->out->progressed = 1;
 	op_free(&op);
 	if (r->st.customer_id)

@@ -430,7 +430,7 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 
 	for (int i = 0; i < MAX_STEPS; i++) {
 		struct msg_op op;
-		int wrote;
+		int wrote, requests = r->g.requests;
 
 		memset(&st, 0, sizeof st);
 		st.msg = f;
@@ -497,10 +497,11 @@ static int apply(struct msg_run *r, const struct msg_facts *f)
 			msg_op_free(&op);
 			break;
 		}
-		/* Only a write is progress: lookups succeed again on every
-		 * attempt and would keep a failing event from spending any. */
-		wrote = op.kind != MSG_OP_RESOLVE_AGENT && op.kind != MSG_OP_RESOLVE_ADMIN &&
-			op.kind != MSG_OP_FIND_CUSTOMER && op.kind != MSG_OP_CHECK_TICKET;
+		/* A write, or a lookup that needed Gorgias, is progress; one
+		 * answered from the cache succeeds on every attempt and is not. */
+		wrote = (op.kind != MSG_OP_RESOLVE_AGENT && op.kind != MSG_OP_RESOLVE_ADMIN &&
+			 op.kind != MSG_OP_FIND_CUSTOMER && op.kind != MSG_OP_CHECK_TICKET) ||
+			r->g.requests > requests;
 		msg_op_free(&op);
 		if (r->customer_id)
 			caller_release(&r->caller, &r->app->db, r->in->id, r->phone);

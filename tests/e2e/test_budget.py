@@ -74,8 +74,11 @@ def test_slow_replies_past_the_timeout_never_duplicate(db, fakes, cli, lighttpd_
                                                        bridge_env_base):
     """A reply slower than the timeout may still have been applied: the bridge
     checks before sending again (ticket by external id, notes by external id)."""
-    # Many quick attempts here (the loop makes every event due at once).
-    env = dict(bridge_env_base, AG_HTTP_TIMEOUT_MS="700", AG_MAX_ATTEMPTS="60")
+    # Many quick attempts here (the loop makes every event due at once), all
+    # by the loop's `worker --once` (no drainers), each at least 1.5 s after
+    # the last: a request still sleeping in the fake (1.2 s) has been applied
+    # by then, as the bridge's backoff (>= 1.5 s) ensures outside this test.
+    env = dict(bridge_env_base, AG_HTTP_TIMEOUT_MS="700", AG_MAX_ATTEMPTS="60", AG_DRAINERS="0")
     srv = lighttpd_factory(env=env)
     sb = Sandbox(fakes, cli, srv)
     sb.setup_vendors()
@@ -90,6 +93,7 @@ def test_slow_replies_past_the_timeout_never_duplicate(db, fakes, cli, lighttpd_
     deadline = time.time() + 120
     while time.time() < deadline and int(db.scalar(
             "select count(*) from inbox where status in ('pending', 'working')")):
+        time.sleep(1.5)
         db.execute("update inbox set next_attempt_at = now() where status = 'pending'")
         harness.run_cli(["worker", "--once"], cli_env, timeout=120)
     sb.fg.chaos(delay_fraction=0.0)

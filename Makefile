@@ -22,7 +22,9 @@ PYTHON  ?= /usr/bin/python3
 
 BIN      = cgi-bin/aircall-gorgias.fcgi
 ASANBIN  = cgi-bin/aircall-gorgias-asan.fcgi
-SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
+LAYERS   = base core vendor store apply web cli
+SRCS     = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c))
+HDRS     = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.h))
 OBJS     = $(SRCS:src/%.c=build/%.o) build/migrations.o
 ASANOBJS = $(SRCS:src/%.c=build/asan/%.o) build/asan/migrations.o
 UNIT     = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
@@ -38,18 +40,18 @@ build/migrations.c: scripts/embed-sql.sh $(wildcard sql/*.sql) | build
 build build/asan build/unit cgi-bin:
 	mkdir -p $@
 
-build/%.o: src/%.c $(wildcard src/*.h) | build
-	@echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+build/%.o: src/%.c $(HDRS) | build
+	@mkdir -p $(@D); echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 build/migrations.o: build/migrations.c | build
 	@echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
-build/main.o: src/main.c $(wildcard src/*.h) | build
+build/main.o: src/main.c $(HDRS) | build
 	@echo "  CC    $<"; $(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 $(BIN): build/main.o $(OBJS) | cgi-bin
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
-	@echo "  CC    $< (asan)"; $(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
+build/asan/%.o: src/%.c $(HDRS) | build/asan
+	@mkdir -p $(@D); echo "  CC    $< (asan)"; $(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
 build/asan/migrations.o: build/migrations.c | build/asan
 	@echo "  CC    $< (asan)"; $(CC) $(WARN) -O1 -g $(SANITIZE) $(CPPFLAGS) -c $< -o $@
 $(ASANBIN): build/asan/main.o $(ASANOBJS) | cgi-bin
@@ -89,8 +91,8 @@ FUZZERS    = $(patsubst tests/fuzz/%.c,build/fuzz/bin/%,$(wildcard tests/fuzz/fu
 
 build/fuzz build/fuzz/bin:
 	mkdir -p $@
-build/fuzz/%.o: src/%.c $(wildcard src/*.h) | build/fuzz
-	@echo "  CC    $< (fuzz)"; $(FUZZCC) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c $< -o $@
+build/fuzz/%.o: src/%.c $(HDRS) | build/fuzz
+	@mkdir -p $(@D); echo "  CC    $< (fuzz)"; $(FUZZCC) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS) -c $< -o $@
 build/fuzz/migrations.o: build/migrations.c | build/fuzz
 	@echo "  CC    $< (fuzz)"; $(FUZZCC) $(WARN) -O1 -g $(FUZZ_SAN) $(CPPFLAGS) -c $< -o $@
 build/fuzz/bin/%: tests/fuzz/%.c $(FUZZOBJS) | build/fuzz/bin

@@ -3,17 +3,17 @@
  *   FastCGI   fd 0 is a listening socket (lighttpd, mod_fcgid, spawn-fcgi)
  *   CGI       GATEWAY_INTERFACE is set (shared hosting)
  *   command   otherwise: migrate, worker, install, status, retry, enable */
-#include "cli.h"
-#include "config.h"
-#include "counters.h"
-#include "drainer.h"
-#include "err.h"
-#include "handlers.h"
-#include "http.h"
-#include "log.h"
-#include "process.h"
-#include "schema_gate.h"
-#include "webhook_count.h"
+#include "cli/cli.h"
+#include "base/config.h"
+#include "base/counters.h"
+#include "apply/drainer.h"
+#include "base/err.h"
+#include "web/handlers.h"
+#include "vendor/http.h"
+#include "base/log.h"
+#include "apply/process.h"
+#include "web/schema_gate.h"
+#include "web/webhook_count.h"
 
 #include <fcgiapp.h>
 #include <signal.h>

@@ -1,8 +1,8 @@
 /* libFuzzer target: what the bridge reads out of an Aircall webhook body
  * or API answer once it is JSON: the call merge and its facts, the message
  * facts and subject, for every event name the bridge handles. */
-#include "call.h"
-#include "plan_message.h"
+#include "core/call.h"
+#include "core/plan_message.h"
 
 #include <jansson.h>
 #include <stdint.h>

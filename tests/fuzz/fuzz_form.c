@@ -1,8 +1,8 @@
-/* libFuzzer target: the browser-input parsers of src/form.c (query strings,
+/* libFuzzer target: the browser-input parsers of src/web/form.c (query strings,
  * url-encoded bodies, the Cookie header) and the OAuth callback's fields
  * (code, state, error) as the install flow declares them. */
-#include "err.h"
-#include "form.h"
+#include "base/err.h"
+#include "web/form.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* libFuzzer target: the readers of Gorgias answers: list and object ids,
  * the JWT expiry hint of an OAuth answer, and the Insight Card built from
  * a customer and its tickets. Input: JSON [customer, tickets] or any JSON. */
-#include "card.h"
-#include "gorgias.h"
-#include "oauth.h"
+#include "apply/card.h"
+#include "vendor/gorgias.h"
+#include "vendor/oauth.h"
 
 #include <jansson.h>
 #include <stdint.h>

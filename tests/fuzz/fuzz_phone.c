@@ -1,7 +1,7 @@
-/* libFuzzer target: the phone normaliser (src/phone.c). First byte picks
+/* libFuzzer target: the phone normaliser (src/core/phone.c). First byte picks
  * the default country; the rest is the number as a caller ID or an agent
  * would type it. Each variant must normalise back to the same E.164. */
-#include "phone.h"
+#include "core/phone.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* libFuzzer target: the one timestamp parser (msg_time_parse) with the
  * input as a JSON string, and as JSON text (numbers: integer and real). */
-#include "plan_message.h"
+#include "core/plan_message.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -2,10 +2,10 @@
  * does before the database (webhook_read: the seam in front of
  * inbox_accept). What it would store must be JSON without the token, and an
  * unhandled event must keep nothing of its data. */
-#include "config.h"
-#include "crypto.h"
-#include "log.h"
-#include "webhook_read.h"
+#include "base/config.h"
+#include "base/crypto.h"
+#include "base/log.h"
+#include "web/webhook_read.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
-/* Unit tests for the route classes of src/counters.c: one series per
+/* Unit tests for the route classes of src/base/counters.c: one series per
  * vendor route whatever ids, queries or hostile bytes the path holds. */
 #include "check.h"
-#include "counters.h"
+#include "base/counters.h"
 
 static const char *rc(const char *path)
 {

@@ -1,11 +1,11 @@
-/* Unit tests for the key separation of src/crypto.c and src/sealed.c:
+/* Unit tests for the key separation of src/base/crypto.c and src/base/sealed.c:
  * one HKDF subkey per purpose, sealed values bound to row and column, the
  * previous scheme readable only by the migration. */
 #include "check.h"
-#include "config.h"
-#include "crypto.h"
-#include "err.h"
-#include "sealed.h"
+#include "base/config.h"
+#include "base/crypto.h"
+#include "base/err.h"
+#include "base/sealed.h"
 
 #include <stdlib.h>
 

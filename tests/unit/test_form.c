@@ -1,12 +1,12 @@
-/* Unit tests for src/form.c (the one parser of browser input), the JWT
- * expiry reader of src/oauth.c and the shape checks of the settings form,
+/* Unit tests for src/web/form.c (the one parser of browser input), the JWT
+ * expiry reader of src/vendor/oauth.c and the shape checks of the settings form,
  * with hostile input (run under ASan/UBSan). */
 #include "check.h"
-#include "err.h"
-#include "form.h"
-#include "installation.h"
-#include "oauth.h"
-#include "crypto.h"
+#include "base/err.h"
+#include "web/form.h"
+#include "apply/install_setup.h"
+#include "vendor/oauth.h"
+#include "base/crypto.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
-/* Unit tests for src/netpolicy.c: which addresses and URLs a media fetch
+/* Unit tests for src/vendor/netpolicy.c: which addresses and URLs a media fetch
  * may reach (SSRF defence, docs/security.md). */
 #include "check.h"
-#include "netpolicy.h"
+#include "vendor/netpolicy.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,6 +1,6 @@
-/* Unit tests for src/phone.c: the Zammad vectors, the formats users report as
+/* Unit tests for src/core/phone.c: the Zammad vectors, the formats users report as
  * duplicate-makers, and hostile input (run under ASan/UBSan). */
-#include "phone.h"
+#include "core/phone.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* Unit tests of the pure core: call merging and the planner. Each case
  * names the SPEC rule it pins down. */
-#include "call.h"
+#include "core/call.h"
 #include "check.h"
-#include "err.h"
-#include "plan.h"
+#include "base/err.h"
+#include "core/plan_call.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* Unit tests of the message planner (MT1, MC1-MC7, TM1, CT7, CN5, SU3)
  * and of the one timestamp parser. Each case names the rule it pins. */
 #include "check.h"
-#include "err.h"
-#include "plan_message.h"
+#include "base/err.h"
+#include "core/plan_message.h"
 
 #include <jansson.h>
 #include <stdlib.h>

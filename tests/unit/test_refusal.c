@@ -1,8 +1,8 @@
-/* Unit tests for src/refusal.c: every shape of vendor refusal the bridge
+/* Unit tests for src/core/refusal.c: every shape of vendor refusal the bridge
  * has met or the references describe, and what it is classified as. */
 #include "check.h"
-#include "degrade.h"
-#include "refusal.h"
+#include "apply/degrade.h"
+#include "core/refusal.h"
 
 #include <jansson.h>
 

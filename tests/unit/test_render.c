@@ -2,10 +2,10 @@
  * zoned times, missed-call reasons, the notes (CN1-CN4, TS5), and the
  * escaping API against hostile input. */
 #include "check.h"
-#include "buf.h"
-#include "err.h"
-#include "html.h"
-#include "render.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "core/html.h"
+#include "core/render.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Unit test: every HTTP status the bridge sends has its reason phrase
  * (a "502 Unknown" status line confuses proxies and operators). */
 #include "check.h"
-#include "request.h"
+#include "web/request.h"
 
 int main(void)
 {

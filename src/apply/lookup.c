@@ -1,0 +1,428 @@
+#include "apply/lookup.h"
+#include "apply/tags.h"
+#include "base/err.h"
+#include "vendor/http.h"
+#include "base/log.h"
+#include "core/phone.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int cached_user(struct gorgias *g, const char *key, int64_t *user_id, int *hit)
+{
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s, key };
+	PGresult *r = db_query(g->db,
+		"select user_id from gorgias_user_cache where installation_id = $1 and email = $2 "
+		"and fetched_at > now() - interval '" LOOKUP_USER_TTL "'", 2, p);
+
+	*hit = 0;
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r) == 1) {
+		*hit = 1;
+		*user_id = db_i64(r, 0, 0);
+	}
+	PQclear(r);
+	return AG_OK;
+}
+
+static int remember_user(struct gorgias *g, const char *key, int64_t user_id, int admin)
+{
+	struct db_num a = db_n(g->in->id), u = db_n(user_id);
+	const char *p[] = { a.s, key, user_id ? u.s : NULL, admin ? "true" : "false" };
+
+	return db_exec(g->db,
+		"insert into gorgias_user_cache (installation_id, email, user_id, is_admin) "
+		"values ($1, $2, $3, $4) on conflict (installation_id, email) do update "
+		"set user_id = excluded.user_id, is_admin = excluded.is_admin, fetched_at = now()",
+		4, p);
+}
+
+static int user_active(const json_t *u)
+{
+	const json_t *gone = json_object_get(u, "deactivated_datetime");
+
+	return !json_is_false(json_object_get(u, "active")) && (!gone || json_is_null(gone));
+}
+
+int lookup_agent(struct gorgias *g, const char *email, int64_t *user_id)
+{
+	char key[256], path[512], *esc = NULL;
+	json_t *list = NULL, *u;
+	size_t i;
+	int rc, hit;
+
+	*user_id = 0;
+	if (!email || strlen(email) >= sizeof key)
+		return AG_OK;
+	/* Emails compare case-insensitively (the reference leaves the API's
+	 * own comparison unconfirmed): lower-case both sides here. */
+	for (i = 0; email[i]; i++)
+		key[i] = (char)tolower((unsigned char)email[i]);
+	key[i] = '\0';
+	rc = cached_user(g, key, user_id, &hit);
+	if (rc || hit)
+		return rc;
+	esc = http_escape(key);
+	if (!esc)
+		return AG_ENOMEM;
+	snprintf(path, sizeof path, "/api/users?email=%s&limit=10", esc);
+	free(esc);
+	rc = gorgias_call(g, "GET", path, NULL, &list);
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(list, "data"), i, u) {
+		const char *e = json_string_value(json_object_get(u, "email"));
+		if (e && strcasecmp(e, key) == 0 && user_active(u)) {
+			*user_id = gorgias_id(u);
+			break;
+		}
+	}
+	json_decref(list);
+	return remember_user(g, key, *user_id, 0);
+}
+
+int lookup_admin(struct gorgias *g, int64_t *user_id)
+{
+	static const char key[] = "*first-admin*";
+	json_t *list = NULL, *u;
+	size_t i;
+	int rc, hit;
+
+	*user_id = 0;
+	rc = cached_user(g, key, user_id, &hit);
+	if (rc || hit)
+		return rc;
+	rc = gorgias_call(g, "GET", "/api/users?roles=admin&order_by=created_datetime:asc&limit=10",
+			  NULL, &list);
+	if (rc)
+		return rc;
+	json_array_foreach(json_object_get(list, "data"), i, u) {
+		if (user_active(u)) {
+			*user_id = gorgias_id(u);
+			break;
+		}
+	}
+	json_decref(list);
+	return remember_user(g, key, *user_id, 1);
+}
+
+int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
+			     const char *name)
+{
+	struct db_num a = db_n(g->in->id), c = db_n(customer_id);
+	const char *p[] = { a.s, e164, c.s, name };
+
+	if (!phone_is_e164(e164))
+		return AG_OK;
+	return db_exec(g->db,
+		"insert into customer_cache (installation_id, phone, customer_id, name) "
+		"values ($1, $2, $3, $4) on conflict (installation_id, phone) do update "
+		"set customer_id = excluded.customer_id, name = excluded.name, updated_at = now()",
+		4, p);
+}
+
+int lookup_forget_customer(struct gorgias *g, const char *e164)
+{
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s, e164 };
+
+	return db_exec(g->db, "delete from customer_cache where installation_id = $1 and phone = $2",
+		       2, p);
+}
+
+/* The best match of a list of customers: one whose phone channel is this
+ * number (whatever its stored format), the oldest on ties, so the same
+ * caller always lands on the same customer. */
+static const json_t *pick_customer(const json_t *arr, const char *e164, const char *country)
+{
+	const json_t *best = NULL, *c, *ch;
+	size_t i, j;
+
+	json_array_foreach(arr, i, c) {
+		int match = 0;
+		const json_t *channels = json_object_get(c, "channels");
+
+		if (!json_is_array(channels))
+			match = 1; /* a search answer without channels: trust the search */
+		json_array_foreach(channels, j, ch) {
+			const char *t = json_string_value(json_object_get(ch, "type"));
+			const char *addr = json_string_value(json_object_get(ch, "address"));
+			if (t && strcmp(t, "phone") == 0 && addr && phone_equal(addr, e164, country))
+				match = 1;
+		}
+		if (match && (!best || gorgias_id(c) < gorgias_id(best)))
+			best = c;
+	}
+	return best;
+}
+
+/* One lookup of one stored form, in whichever way this account supports. */
+static int find_by_form(struct gorgias *g, const char *form, json_t **list)
+{
+	char path[512], *esc;
+	json_t *body;
+	int rc;
+
+	*list = NULL;
+	if (strcmp(g->in->phone_lookup, "filter") != 0) {
+		body = json_pack("{s:s, s:s, s:i}", "type", "customers_by_phone", "query", form,
+				 "size", 10);
+		if (!body)
+			return AG_ENOMEM;
+		rc = gorgias_call(g, "POST", "/api/search", body, list);
+		json_decref(body);
+		if (rc != AG_EREJECT)
+			return rc;
+		/* This account refuses the search form: fall back to the
+		 * customers filter, and remember it. */
+		log_info("gorgias %s: phone search refused, using the customers filter",
+			 g->in->account);
+		store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", "filter");
+		snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "filter");
+	}
+	esc = http_escape(form);
+	if (!esc)
+		return AG_ENOMEM;
+	snprintf(path, sizeof path, "/api/customers?channel_type=phone&channel_address=%s&limit=10",
+		 esc);
+	free(esc);
+	return gorgias_call(g, "GET", path, NULL, list);
+}
+
+int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
+{
+	struct db_num a = db_n(g->in->id);
+	const char *p[] = { a.s, e164 };
+	PGresult *r;
+
+	*customer_id = 0;
+	*name = NULL;
+	r = db_query(g->db, "select customer_id, name from customer_cache "
+			    "where installation_id = $1 and phone = $2", 2, p);
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r) == 1) {
+		*customer_id = db_i64(r, 0, 0);
+		if (db_str(r, 0, 1))
+			*name = strdup(db_str(r, 0, 1));
+	}
+	PQclear(r);
+	return AG_OK;
+}
+
+int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
+{
+	return lookup_customer_full(g, e164, customer_id, name, NULL);
+}
+
+static void learn_lookup(struct gorgias *g, const char *how)
+{
+	if (strcmp(g->in->phone_lookup, how) == 0)
+		return;
+	log_info("gorgias %s: phone lookup by %s from now on", g->in->account, how);
+	store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", how);
+	snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "%s", how);
+}
+
+static void take(const json_t *best, int64_t *customer_id, char **name, json_t **found)
+{
+	const char *n = json_string_value(json_object_get(best, "name"));
+
+	*customer_id = gorgias_id(best);
+	if (n && *n)
+		*name = strdup(n);
+	if (found)
+		*found = json_incref((json_t *)best);
+}
+
+/* TS1 in one request: every stored form of a number contains its national
+ * significant number in one piece, so a substring search for it (search
+ * type "customer", §6.4) finds them all; the answer is filtered by
+ * phone_equal. Whether the account's search matches substrings is
+ * UNCONFIRMED: it is trusted alone (*conclusive) only once it found a
+ * customer whose stored number is not the query itself. */
+static int find_by_nsn(struct gorgias *g, const char *e164, int64_t *customer_id, char **name,
+		       json_t **found, int *conclusive)
+{
+	char nsn[PHONE_MAX];
+	json_t *body, *list = NULL;
+	const json_t *best, *ch;
+	size_t i;
+	int rc;
+
+	*conclusive = 0;
+	if (!phone_nsn(e164, nsn))
+		return AG_OK;
+	body = json_pack("{s:s, s:s, s:i}", "type", "customer", "query", nsn, "size", 50);
+	if (!body)
+		return AG_ENOMEM;
+	rc = gorgias_call(g, "POST", "/api/search", body, &list);
+	json_decref(body);
+	if (rc == AG_EREJECT) {
+		learn_lookup(g, "search"); /* this account refuses it: stored forms one by one */
+		return AG_OK;
+	}
+	if (rc)
+		return rc;
+	best = pick_customer(json_is_array(list) ? list : json_object_get(list, "data"), e164,
+			     g->in->country);
+	if (best) {
+		take(best, customer_id, name, found);
+		json_array_foreach(json_object_get(best, "channels"), i, ch) {
+			const char *addr = json_string_value(json_object_get(ch, "address"));
+			if (addr && strcmp(addr, nsn) != 0 && strstr(addr, nsn))
+				learn_lookup(g, "substring");
+		}
+	}
+	*conclusive = strcmp(g->in->phone_lookup, "substring") == 0;
+	json_decref(list);
+	return AG_OK;
+}
+
+int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_id, char **name,
+			 json_t **found)
+{
+	char forms[LOOKUP_VARIANTS][PHONE_MAX];
+	size_t nforms;
+	int rc = lookup_cached_customer(g, e164, customer_id, name), conclusive = 0;
+	int tried_nsn = 0;
+
+	if (found)
+		*found = NULL;
+	if (rc || *customer_id)
+		return rc;
+	if (!g->in->phone_lookup[0] || strcmp(g->in->phone_lookup, "substring") == 0) {
+		tried_nsn = 1;
+		rc = find_by_nsn(g, e164, customer_id, name, found, &conclusive);
+		if (rc)
+			return rc;
+		if (*customer_id || conclusive)
+			goto done;
+	}
+	nforms = phone_variants(e164, g->in->country, forms, LOOKUP_VARIANTS);
+	for (size_t i = 0; i < nforms && !*customer_id; i++) {
+		json_t *list = NULL;
+		const json_t *best, *arr;
+
+		rc = find_by_form(g, forms[i], &list);
+		if (rc == AG_EREJECT) {
+			/* Neither lookup form works here: creating is all we can do. */
+			rc = AG_OK;
+			break;
+		}
+		if (rc)
+			return rc;
+		arr = json_is_array(list) ? list : json_object_get(list, "data");
+		best = pick_customer(arr, e164, g->in->country);
+		if (best)
+			take(best, customer_id, name, found);
+		json_decref(list);
+	}
+	/* Found by a stored form the substring search missed: that search
+	 * does not match pieces here; the forms are this account's way. */
+	if (*customer_id && tried_nsn && !g->in->phone_lookup[0])
+		learn_lookup(g, "search");
+done:
+	if (*customer_id)
+		rc = lookup_remember_customer(g, e164, *customer_id, *name);
+	return rc;
+}
+
+json_t *lookup_cached_profile(struct gorgias *g, const char *e164, long max_age_s)
+{
+	struct db_num a = db_n(g->in->id), age = db_n(max_age_s);
+	const char *p[] = { a.s, e164, age.s };
+	PGresult *r = db_query(g->db,
+		"select customer_id, name, email, note from customer_cache "
+		"where installation_id = $1 and phone = $2 "
+		"and profile_at > now() - make_interval(secs => $3::int)", 3, p);
+	json_t *c = NULL;
+
+	if (r && PQntuples(r) == 1)
+		c = json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)db_i64(r, 0, 0),
+			      "name", db_str(r, 0, 1), "email", db_str(r, 0, 2), "note", db_str(r, 0, 3));
+	PQclear(r);
+	return c;
+}
+
+int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *c)
+{
+	struct db_num a = db_n(g->in->id), id = db_n(gorgias_id(c));
+	const char *p[] = { a.s, e164, id.s, json_string_value(json_object_get(c, "name")),
+			    json_string_value(json_object_get(c, "email")),
+			    json_string_value(json_object_get(c, "note")) };
+
+	if (!phone_is_e164(e164) || !gorgias_id(c))
+		return AG_OK;
+	return db_exec(g->db,
+		"insert into customer_cache (installation_id, phone, customer_id, name, email, note, "
+		"  profile_at) values ($1, $2, $3, $4, $5, $6, now()) "
+		"on conflict (installation_id, phone) do update set customer_id = excluded.customer_id, "
+		"  name = excluded.name, email = excluded.email, note = excluded.note, "
+		"  profile_at = now(), updated_at = now()", 6, p);
+}
+
+int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *customer_id,
+			     char **name)
+{
+	char path[512], *esc = email ? http_escape(email) : NULL;
+	json_t *list = NULL;
+	int rc;
+
+	*customer_id = 0;
+	*name = NULL;
+	if (!esc)
+		return email ? AG_ENOMEM : AG_EREJECT;
+	snprintf(path, sizeof path, "/api/customers?email=%.400s&limit=1", esc);
+	free(esc);
+	rc = gorgias_call(g, "GET", path, NULL, &list);
+	if (!rc && gorgias_first_id(list)) {
+		const json_t *c = json_array_get(json_object_get(list, "data"), 0);
+		const char *n = json_string_value(json_object_get(c, "name"));
+
+		*customer_id = gorgias_id(c);
+		if (n)
+			*name = strdup(n);
+	} else if (!rc) {
+		rc = AG_EREJECT;
+	}
+	json_decref(list);
+	return rc;
+}
+
+const char *lookup_forget_gone(struct gorgias *g, const char *e164, const struct refusal *r)
+{
+	struct db_num a = db_n(g->in->id), id = db_n(r->id);
+	const char *p[] = { a.s, id.s };
+
+	if (r->kind != REFUSAL_GONE)
+		return NULL;
+	if (strcmp(r->what, "user") == 0) {
+		if (r->id)
+			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1 "
+				       "and user_id = $2", 2, p);
+		else
+			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1", 1, p);
+		return "user";
+	}
+	if (strcmp(r->what, "tag") == 0) {
+		/* Gorgias names no id ("Tag not found."): forget every cached
+		 * tag id of the account; names are resolved again (TC1). */
+		tags_forget(g);
+		return "tag";
+	}
+	if (strcmp(r->what, "customer") == 0 || (!r->what[0] && strstr(r->field, "sender"))) {
+		if (r->id)
+			db_exec(g->db, "delete from customer_cache where installation_id = $1 "
+				       "and customer_id = $2", 2, p);
+		if (e164)
+			lookup_forget_customer(g, e164);
+		return "customer";
+	}
+	return NULL;
+}

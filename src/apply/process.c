@@ -1,0 +1,111 @@
+#include "apply/process.h"
+#include "base/counters.h"
+#include "base/err.h"
+#include "base/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+volatile sig_atomic_t ag_stop;
+
+/* Exponential backoff with jitter for temporary failures: 2, 4, 8 ... s,
+ * capped at 15 minutes, ±25 %. */
+static long backoff(int attempts)
+{
+	long base = 2;
+
+	for (int i = 1; i < attempts && base < 900; i++)
+		base *= 2;
+	if (base > 900)
+		base = 900;
+	return base - base / 4 + (long)(rand() % (int)(base / 2 + 1));
+}
+
+void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
+{
+	struct installation in;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = store_installation_load(&app->db, app->cfg, ev->installation_id, &in);
+	if (rc) {
+		out->rc = rc;
+		snprintf(out->note, sizeof out->note, "installation: %s", ag_strerror(rc));
+		return;
+	}
+	if (!in.enabled) {
+		out->rc = AG_EDISABLED;
+		snprintf(out->note, sizeof out->note, "installation disabled (%s)", in.disabled_reason);
+	} else if (strncmp(ev->event, "call.", 5) == 0) {
+		process_call(app, &in, ev, out);
+	} else if (strncmp(ev->event, "message.", 8) == 0) {
+		process_message(app, &in, ev, out);
+	} else if (strcmp(ev->event, "integration.deleted") == 0) {
+		/* AD1: the app was uninstalled on the Aircall side. */
+		out->rc = store_disable(&app->db, in.id, "authorization_removed");
+		snprintf(out->note, sizeof out->note, "Aircall integration deleted");
+	} else {
+		out->ignored = 1;
+		snprintf(out->note, sizeof out->note, "event %s is not handled", ev->event);
+	}
+	installation_free(&in);
+}
+
+static void settle(struct app *app, struct inbox_event *ev, struct outcome *o)
+{
+	int gave_up = 0;
+
+	if (o->ignored) {
+		inbox_done(&app->db, ev, "ignored", o->note);
+	} else if (o->rc == AG_OK) {
+		inbox_done(&app->db, ev, "done", o->note[0] ? o->note : NULL);
+	} else if (o->rc == AG_ERATE || o->rc == AG_EBUDGET || o->rc == AG_EBUSY) {
+		/* Waiting for budget is not a failed attempt. */
+		inbox_postpone(&app->db, ev, o->wait_s > 0 ? o->wait_s : 2, o->note);
+	} else if (o->rc == AG_EDISABLED ||
+		   (o->rc == AG_EAUTH && store_is_disabled(&app->db, ev->installation_id) != 0)) {
+		/* Kept, not failed: re-enabling replays it (AD1, AD2). */
+		inbox_postpone(&app->db, ev, 60, o->note);
+	} else if (o->rc == AG_EAUTH) {
+		/* Refused while the installation stays enabled: an attempt like
+		 * any other, so it ends failed and visible instead of waiting forever. */
+		inbox_retry(&app->db, ev, backoff(ev->attempts), o->note, app->cfg->max_attempts,
+			    &gave_up);
+	} else if (ag_err_retryable(o->rc) && o->progressed) {
+		/* Attempts bound failures in a row, not work: an event that got
+		 * further this time starts counting afresh. */
+		inbox_postpone(&app->db, ev, backoff(1), o->note);
+	} else if (ag_err_retryable(o->rc)) {
+		inbox_retry(&app->db, ev, backoff(ev->attempts), o->note, app->cfg->max_attempts,
+			    &gave_up);
+	} else {
+		log_error("inbox %lld (%s) failed: %s", (long long)ev->id, ev->event, o->note);
+		inbox_done(&app->db, ev, "failed", o->note);
+	}
+}
+
+int process_drain(struct app *app, const char *worker_id, int max, time_t deadline)
+{
+	int handled = 0;
+
+	while (handled < max && time(NULL) < deadline && !ag_stop) {
+		struct inbox_event ev;
+		struct outcome out;
+		int rc = inbox_claim(&app->db, worker_id, app->cfg->lease_s, &ev);
+
+		if (rc == AG_ENOTFOUND || rc == AG_EDB)
+			break;
+		handled++;
+		if (rc)
+			continue;
+		process_event(app, &ev, &out);
+		log_info("inbox %lld %s %s: %s%s%s (%d Gorgias requests)", (long long)ev.id, ev.event,
+			 ev.subject, out.ignored ? "ignored" : ag_strerror(out.rc),
+			 out.note[0] ? " - " : "", out.note, out.gorgias_requests);
+		settle(app, &ev, &out);
+		inbox_event_free(&ev);
+	}
+	counters_flush(&app->db, 0);
+	return handled;
+}

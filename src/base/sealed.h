@@ -1,0 +1,21 @@
+/* The vendor secrets of an installation row, sealed at rest (crypto.h)
+ * and bound to where they live: "installation/<gorgias account>/<column>"
+ * is the associated data, so a value copied to another installation or
+ * another column does not open. The account is the row's stable unique
+ * name (the id does not exist yet when an install seals its tokens). */
+#ifndef AG_SEALED_H
+#define AG_SEALED_H
+
+#include "base/config.h"
+
+/* malloc'd "v2:..." or NULL. column: gorgias_secret, gorgias_refresh,
+ * aircall_secret or webhook_token. */
+char *sealed_seal(const struct config *cfg, const char *account, const char *column,
+		  const char *plain);
+/* malloc'd plaintext, or NULL when it does not open there. */
+char *sealed_open(const struct config *cfg, const char *account, const char *column,
+		  const char *sealed);
+/* The webhook token's lookup hash (installation.webhook_token_hash). */
+int sealed_token_hash(const struct config *cfg, const char *token, char out[65]);
+
+#endif

@@ -1,0 +1,61 @@
+/* The durable inbox: events are stored before they are acknowledged and
+ * stay until applied, failed for good (with the reason) or ignored. */
+#ifndef AG_INBOX_H
+#define AG_INBOX_H
+
+#include "store/db.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct inbox_event {
+	int64_t id;
+	int64_t installation_id;
+	char event[64];
+	char subject[96];
+	json_t *payload;       /* owned */
+	int attempts;          /* including this one */
+};
+
+/* The channel the request path notifies after storing a due event. */
+#define INBOX_CHANNEL "aircall_gorgias_inbox"
+
+struct inbox_accepted {
+	int64_t installation_id;
+	int64_t id;            /* the stored event; 0 for a duplicate */
+	int duplicate;
+	int listener;          /* a worker or drainer is free to take it */
+	int enabled;           /* the installation applies events (else they are kept) */
+};
+
+/* The whole request path in one statement: finds the installation whose
+ * webhook token has this keyed hash, stores the event (status "pending"
+ * or "ignored") unless it was stored before, notifies the listeners.
+ * AG_ENOTFOUND for an unknown token. */
+int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
+		 const char *event, const char *subject, const char *payload_json,
+		 const char *status, struct inbox_accepted *out);
+/* Claims the next due event for worker_id (NULL, or the id of an existing
+ * heartbeat row: nothing is claimed for a removed one): installations in turn, then the oldest of a subject with no
+ * earlier event of the same subject still waiting. AG_ENOTFOUND when
+ * nothing is due. */
+int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev);
+/* Marks worker_id free and says in how many seconds the next event is
+ * due (0: now, -1: nothing waits); *registered is 0 when worker_id has
+ * no heartbeat row (any more). */
+int inbox_next_due(struct db *db, const char *worker_id, double *seconds, int *registered);
+void inbox_event_free(struct inbox_event *ev);
+int inbox_done(struct db *db, const struct inbox_event *ev, const char *status, const char *note);
+/* Back to pending, due again in delay_s; counts as failed after max attempts. */
+int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const char *error,
+		int max_attempts, int *gave_up);
+/* Due again in delay_s without spending an attempt (budget, disabled). */
+int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, const char *why);
+/* Failed events back to pending (the `retry` command, re-enabling). */
+int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count);
+
+/* Wakes the LISTENing workers: events were made due outside the webhook
+ * path (retry, re-enable). */
+int inbox_wake(struct db *db);
+
+#endif

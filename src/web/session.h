@@ -1,0 +1,66 @@
+/* Browser sessions of the install flow and the settings page, their CSRF
+ * tokens, OAuth state values and one-time settings links.
+ *
+ * A session id is 32 random bytes (hex) sent only in an HttpOnly cookie;
+ * the database keeps HMAC(AG_SECRET_KEY, id), so a copy of the table opens
+ * nothing. The CSRF token and OAuth state are HMACs bound to the session
+ * id: a value taken from another browser, or altered, never verifies. */
+#ifndef AG_SESSION_H
+#define AG_SESSION_H
+
+#include "base/config.h"
+#include "store/db.h"
+#include "web/request.h"
+
+#include <stdint.h>
+
+#define SESSION_COOKIE "ag_session"
+#define SESSION_TTL_S (8 * 3600)
+#define STATE_TTL_S 900
+#define LINK_TTL_S 900
+#define STATE_LEN 97            /* 32 hex nonce + '.' + 64 hex MAC */
+
+struct session {
+	char id[65];
+	char hash[65];
+	int64_t installation_id;    /* 0 while the install flow has no account yet */
+	char csrf[65];
+};
+
+/* A new session (never one the browser proposes: no fixation). */
+int session_create(struct db *db, const struct config *cfg, int64_t installation_id,
+		   struct session *s);
+/* The live session named by the request's cookie: AG_OK or AG_ENOTFOUND. */
+int session_load(struct db *db, const struct config *cfg, const struct request *req,
+		 struct session *s);
+/* Binds the session to an installation under a new id (s gets it): the
+ * caller sends the cookie again (session_set_cookie). */
+int session_bind(struct db *db, const struct config *cfg, struct session *s,
+		 int64_t installation_id);
+/* "__Host-ag_session" when AG_PUBLIC_URL is https, else "ag_session". */
+const char *session_cookie_name(const struct config *cfg);
+/* Set-Cookie: HttpOnly; SameSite=Lax; over https Secure, Path=/ and the
+ * "__Host-" name. */
+int session_set_cookie(const struct config *cfg, const struct session *s, struct response *resp);
+/* Constant-time check of a submitted CSRF token. */
+int session_csrf_ok(const struct session *s, const char *token);
+
+/* A single-use OAuth state for vendor ("gorgias"/"aircall"), bound to the
+ * session; out gets STATE_LEN chars + NUL. */
+int session_state_new(struct db *db, const struct config *cfg, const struct session *s,
+		      const char *vendor, const char *account, char out[STATE_LEN + 1]);
+/* Verifies and consumes a state: AG_EINVAL when forged or altered,
+ * AG_ENOTFOUND when already used or expired. account (may be NULL) gets
+ * the account recorded with it. */
+int session_state_take(struct db *db, const struct config *cfg, const struct session *s,
+		       const char *vendor, const char *state, char *account, size_t alen);
+
+/* A one-time settings link for an installation (the settings-link
+ * command); url gets <public_url>/settings?link=<token>. */
+int settings_link_new(struct db *db, const struct config *cfg, int64_t installation_id,
+		      char *url, size_t len);
+/* Consumes a link token: AG_OK with *installation_id, else AG_ENOTFOUND. */
+int settings_link_take(struct db *db, const struct config *cfg, const char *token,
+		       int64_t *installation_id);
+
+#endif

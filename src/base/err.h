@@ -1,5 +1,9 @@
 /* One error idiom for the whole bridge: functions return 0 (AG_OK) or a
- * negative enum ag_err, and clean up on a single path. */
+ * negative enum ag_err, and clean up on a single path labelled `out:`.
+ * Functions whose failure must not pass unnoticed (every store and vendor
+ * call) are declared AG_MUST_USE, so -Werror turns an ignored result into a
+ * build error; a result deliberately ignored is cast to (void) with a comment
+ * saying why. */
 #ifndef AG_ERR_H
 #define AG_ERR_H
 
@@ -21,6 +25,8 @@ enum ag_err {
 	AG_EBUSY = -14,     /* another process holds the lock */
 	AG_EPOLICY = -15    /* the bridge's own fetch policy refused the address */
 };
+
+#define AG_MUST_USE __attribute__((warn_unused_result))
 
 const char *ag_strerror(int err);
 

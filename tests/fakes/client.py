@@ -252,8 +252,22 @@ class FakeGorgias(_Admin):
         return self.get("/__admin/accounts/%s/integrations" % account)["integrations"]
 
     def deliveries(self, account):
-        """HTTP-integration calls the fake made (ticket_created/updated/message_created)."""
+        """HTTP-integration calls the fake made (ticket_created/updated/message_created):
+        {seq, integration_id, trigger, ticket_id, message_id, source, copy, url, method,
+        headers, body, status, error, response}, oldest first."""
         return self.get("/__admin/accounts/%s/deliveries" % account)["deliveries"]
+
+    def agent_reply(self, account, ticket_id, user_id, body_text, **fields):
+        """An agent answers in the Gorgias UI (channel "sms" unless given; public=False is an
+        internal note); the integrations are called before this returns unless
+        integration_async.  -> {message, messages, deliveries, queued}"""
+        return self.post("/_test/agent_reply", dict(fields, account=account, ticket_id=ticket_id,
+                                                    user_id=user_id, body_text=body_text))
+
+    def agent_replies(self, account, replies):
+        """Several replies created at once, then delivered (reversed order with
+        integration_delivery=reversed)."""
+        return self.post("/_test/agent_reply", {"account": account, "replies": replies})
 
     # OAuth
     def add_oauth_client(self, client_id, client_secret, redirect_uris=None, name="Fake app"):
@@ -360,6 +374,22 @@ class FakeAircall(_Admin):
         if company_id is None:
             return self.get("/__admin/webhooks")["webhooks"]
         return self.get("/__admin/companies/%d/webhooks" % company_id)["webhooks"]
+
+    def sent_messages(self, company_id, accepted_only=False):
+        """Every native send attempt: {seq, id, number_id, to, body, user_id, request, auth,
+        integration_id, status (HTTP), error, delivery}; refused ones have id None."""
+        msgs = self.get("/__admin/companies/%d/messages" % company_id)["messages"]
+        return [m for m in msgs if m["id"]] if accepted_only else msgs
+
+    def webhook_deliveries(self, company_id):
+        """Webhooks this fake emitted (message.sent, message.status_updated):
+        {event, webhook_id, url, message_id, status, error, response, time}."""
+        return self.get("/__admin/companies/%d/webhook_deliveries" % company_id)["deliveries"]
+
+    def message_status(self, company_id, message_id, status="failed", **extra):
+        """Emit message.status_updated for a sent message (Aircall learnt its fate later)."""
+        return self.post("/__admin/companies/%d/messages/%s/status" % (company_id, message_id),
+                         {"status": status, "extra": extra})["deliveries"]
 
     def add_oauth_client(self, client_id, client_secret, redirect_uris=None, name="Gorgias"):
         return self.post("/__admin/oauth/clients", {"client_id": client_id, "client_secret": client_secret,

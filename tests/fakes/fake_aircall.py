@@ -22,6 +22,7 @@ import uuid
 from urllib.parse import urlencode, unquote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aircall_events as ev  # noqa: E402
 import fakecore as fc  # noqa: E402
 from fakecore import HTTPError, Resp, Route, qget  # noqa: E402
 
@@ -41,6 +42,10 @@ OTHER_EVENTS = ["message.sent", "message.received", "message.status_updated",
                 "transcription.created", "summary.created", "sentiment.created", "topics.created",
                 "action_items.created"]
 ALL_EVENTS = CALL_EVENTS + OTHER_EVENTS
+
+
+E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+NATIVE_SEND_FIELDS = {"to", "body", "user_id"}
 
 
 def aerr(status, error, troubleshoot, headers=None, **extra):
@@ -81,6 +86,13 @@ class AircallApp(fc.BaseApp):
         "oauth_code_ttl": 600,
         "oauth_token_form": True,            # also accept form-encoded /v1/oauth/token
         "link_base": None,                   # base for direct_link / page links (None = this server)
+        # --- messages (§2.2, §4) ---
+        "native_send_status": 201,           # success status of native send (UNCONFIRMED)
+        "native_send_max_body": 1600,        # longer bodies -> 422
+        "native_send_media": "refuse",       # refuse|accept media_url on native send (§4 lists it for proxy send only)
+        "native_send_refuse": None,          # null | status | {"status", "troubleshoot"}: every send refused
+        "message_sent_webhook": "after",     # after|before (the echo races the answer)|off
+        "webhook_timeout": 5.0,
     }
 
     def __init__(self, **kw):
@@ -321,6 +333,7 @@ class AircallApp(fc.BaseApp):
         add("GET", r"/v1/contacts/(?P<ctid>\d+)", self.api_contact)
         add("GET", r"/v1/calls/(?P<call_id>\d+)", self.api_call)
         add("POST", r"/v1/calls/(?P<call_id>\d+)/insight_cards", self.api_insight_card)
+        add("POST", r"/v1/numbers/(?P<nid>\d+)/messages/native/send", self.api_native_send, nolock=True)
         add("GET", r"/v1/webhooks", self.api_webhooks)
         add("POST", r"/v1/webhooks", self.api_webhook_create)
         add("GET PUT DELETE", r"/v1/webhooks/(?P<wid>[^/]+)", self.api_webhook_one)
@@ -452,6 +465,116 @@ class AircallApp(fc.BaseApp):
         rec["status"] = int(self.settings["insight_card_status"])
         rec["accepted"] = True
         return Resp(rec["status"], None)
+
+    # messages: native send (§4) and the webhooks Aircall then emits (§2.2)
+    def _send_problem(self, c, ctx, nid, body):
+        """-> (status, troubleshoot) for a send Aircall would refuse, else None."""
+        n = c["numbers"].get(int(nid))
+        if n is None:
+            return 404, "Number not found."
+        i = ctx["integration"]
+        if i is not None and n["id"] not in i["number_ids"]:
+            return 403, "This number is not available to the integration."
+        if not isinstance(body, dict):
+            return 400, "Body must be a JSON object"
+        allowed = NATIVE_SEND_FIELDS | ({"media_url"} if self.settings["native_send_media"] == "accept" else set())
+        unknown = sorted(k for k in body if k not in allowed)
+        if unknown:
+            return 400, "Unknown parameter(s): %s" % ", ".join(unknown)
+        to = body.get("to")
+        if not isinstance(to, str) or not E164_RE.match(to):
+            return 400, "to must be a phone number in E.164 format"
+        text = body.get("body")
+        if not isinstance(text, str) or not text.strip():
+            return 400, "body is required"
+        if len(text) > int(self.settings["native_send_max_body"]):
+            return 422, "body is longer than %s characters" % self.settings["native_send_max_body"]
+        uid = body.get("user_id")
+        if uid is not None and (not isinstance(uid, int) or isinstance(uid, bool) or uid not in c["users"]):
+            return 400, "user_id does not name a user of the company"
+        media = body.get("media_url")
+        if media is not None and (not isinstance(media, list) or not all(
+                isinstance(u, str) and re.match(r"^https?://", u) for u in media)):
+            return 400, "media_url must be an array of http(s) URLs"
+        if not n.get("sms_capable", True):
+            return 422, "This number cannot send messages."
+        ref = self.settings["native_send_refuse"]
+        if ref:
+            st = ref.get("status", 422) if isinstance(ref, dict) else int(ref)
+            tr = ref.get("troubleshoot") if isinstance(ref, dict) else None
+            return int(st), tr or "The message could not be sent."
+        return None
+
+    def _contact_for(self, c, e164):
+        d = fc.digits_only(e164)
+        for x in c["contacts"].values():
+            if any(fc.digits_only(p["value"]) == d for p in x["phone_numbers"]):
+                return self.r_contact(x)
+        return None
+
+    def _message_data(self, c, rec, status, webhook):
+        n = c["numbers"][rec["number_id"]]
+        num = ev.number(id=n["id"], name=n["name"], e164=n["e164_digits"], digits=n["digits"],
+                        country=n["country"], time_zone=n["time_zone"])
+        d = ev.message(id=rec["id"], direction="outbound", external=rec["to"], body=rec["body"],
+                       number=num, contact=rec["contact"], created_at=rec["created"], status=status)
+        d["direct_link"] = "%s/v1/numbers/%d/messages/%s" % (self.link, n["id"], rec["id"])
+        if not webhook:             # §4: external_number is a webhook field; answers carry raw_digits
+            d.pop("external_number", None)
+            d["raw_digits"] = ev.spaced(rec["to"])
+            d["media_url"] = list(rec["media_url"] or [])
+        return d
+
+    def api_native_send(self, req, ctx, nid):
+        """POST /v1/numbers/:id/messages/native/send {to, body, user_id?} -> the bare message;
+        then message.sent to the company's webhooks, with the same id (§2.2, §4)."""
+        body = req.json() if req.body else None
+        with self.lock:
+            c = ctx["company"]
+            rec = {"seq": len(c["messages"]) + 1, "number_id": int(nid), "request": body,
+                   "auth": ctx["kind"], "integration_id": ctx["integration"]["id"] if ctx["integration"] else None,
+                   "time": time.time(), "status": None, "error": None, "id": None}
+            c["messages"].append(rec)
+            problem = self._send_problem(c, ctx, nid, body)
+            if problem:
+                rec["status"], rec["error"] = problem
+                raise aerr(problem[0], self.error_body(problem[0], "")["error"], problem[1])
+            rec.update(id="SM" + secrets.token_hex(16), to=body["to"], body=body["body"],
+                       user_id=body.get("user_id"), media_url=body.get("media_url"),
+                       created=time.time(), contact=self._contact_for(c, body["to"]),
+                       status=int(self.settings["native_send_status"]), delivery="sent")
+            answer = self._message_data(c, rec, "pending", webhook=False)
+            echo = self._message_data(c, rec, "sent", webhook=True)
+            when = self.settings["message_sent_webhook"]
+        emit = lambda: self.emit(c["id"], "message.sent", echo)  # noqa: E731
+        if when == "before":
+            emit()
+        resp = Resp(rec["status"], answer)
+        if when == "after":
+            resp.after = emit
+        return resp
+
+    def emit(self, cid, event, data):
+        """POST the event to every active webhook of the company that subscribes
+        to it, as Aircall does; logged in the company's webhook_deliveries.
+        Called without the lock.  -> the delivery records."""
+        with self.lock:
+            c = self.companies.get(cid)
+            if c is None:
+                return []
+            targets = [(w["webhook_id"], w["url"], w["token"]) for w in c["webhooks"].values()
+                       if w["active"] and event in w["events"]]
+            timeout = float(self.settings["webhook_timeout"])
+        out = []
+        for wid, url, token in targets:
+            body = ev.envelope(event, data, token=token)
+            rec = {"event": event, "webhook_id": wid, "url": url, "message_id": data.get("id"),
+                   "time": time.time()}
+            rec.update(fc.call_out(url, body, timeout=timeout))
+            with self.lock:
+                c["webhook_deliveries"].append(rec)
+            out.append(rec)
+        return out
 
     # webhooks (§1, §9.4)
     def _visible(self, ctx, w):
@@ -722,6 +845,10 @@ class AircallApp(fc.BaseApp):
         add("GET", r"/__admin/insight_cards", self.adm_cards)
         add("GET", r"/__admin/webhooks", lambda req: {"webhooks": [self.adm_webhook_view(w) for c in self.companies.values() for w in c["webhooks"].values()]})
         add("POST", co + r"/tokens", self.adm_token_mint)
+        add("GET", co + r"/messages", lambda req, cid: {"messages": self.company(cid)["messages"]})
+        add("GET", co + r"/webhook_deliveries", lambda req, cid: {"deliveries": self.company(cid)["webhook_deliveries"]})
+        A.append(Route("POST", co + r"/messages/(?P<mid>[A-Za-z0-9_-]+)/status", self.adm_message_status,
+                       nolock=True))
         add("POST", r"/__admin/events", self.adm_ingest)
         add("GET", r"/__admin/oauth/clients", lambda req: {"clients": list(self.clients.values())})
         add("POST", r"/__admin/oauth/clients", self.adm_client_add)
@@ -777,7 +904,7 @@ class AircallApp(fc.BaseApp):
             raise HTTPError(Resp(409, {"error": "company exists"}))
         c = {"id": int(cid), "name": b.get("name") or "Company %s" % cid, "api_keys": {}, "users": {},
              "numbers": {}, "contacts": {}, "teams": {}, "calls": {}, "webhooks": {}, "insight_cards": [],
-             "created": time.time()}
+             "messages": [], "webhook_deliveries": [], "created": time.time()}
         if b.get("api_id"):
             c["api_keys"][b["api_id"]] = b.get("api_token") or ""
         self.companies[c["id"]] = c
@@ -928,6 +1055,21 @@ class AircallApp(fc.BaseApp):
             number_ids = sorted(c["numbers"])
         i = self._new_integration(c, client_id, number_ids, b.get("user_id"))
         return {"access_token": self._new_token(i), "integration_id": i["id"], "token_type": "Bearer"}
+
+    def adm_message_status(self, req, cid, mid):
+        """A later delivery status for a sent message: message.status_updated
+        {"status": "failed" (default), ...extra data fields} to the webhooks."""
+        b = self._body(req)
+        with self.lock:
+            c = self.company(cid)
+            rec = next((m for m in c["messages"] if m["id"] == mid), None)
+            if rec is None:
+                raise HTTPError(Resp(404, {"error": "no such sent message %r" % mid}))
+            status = b.get("status", "failed")
+            rec["delivery"] = status
+            data = self._message_data(c, rec, status, webhook=True)
+            data.update(b.get("extra") or {})
+        return {"deliveries": self.emit(c["id"], "message.status_updated", data)}
 
     def adm_client_add(self, req):
         b = self._body(req)

@@ -58,6 +58,11 @@ MESSAGE_FIELDS = set("""channel via from_agent sender receiver source subject bo
 stripped_text stripped_html public attachments external_id message_id integration_id
 sent_datetime created_datetime failed_datetime last_sending_error mention_ids macros headers
 meta rule_id ticket_id uri actions""".split())
+INTEGRATION_FIELDS = set("""name type description http deactivated_datetime application_id""".split())
+HTTP_FIELDS = set("""id url method headers form request_content_type response_content_type
+triggers""".split())
+TRIGGERS = set("""ticket_created ticket_updated ticket_message_created ticket_self_unsnoozed""".split())
+MESSAGE_UPDATE_FIELDS = set("""sent_datetime failed_datetime last_sending_error""".split())
 CUSTOMER_FIELDS = set("""name email firstname lastname channels external_id language timezone
 note meta data""".split())
 
@@ -155,6 +160,11 @@ class GorgiasApp(fc.BaseApp):
         # --- HTTP integrations (§12) ---
         "deliver_integrations": True,
         "integration_timeout": 5.0,
+        "integration_message_vars": True,        # {{message.*}} rendered (UNCONFIRMED; False: "")
+        "integration_delivery": "once",          # once|twice|reversed (UNCONFIRMED)
+        "integration_async": False,              # /_test/agent_reply answers before calling
+        # --- messages (§9) ---
+        "message_update": "accept",              # accept|refuse PUT /api/tickets/{id}/messages/{mid}
     }
 
     def __init__(self, **kw):
@@ -179,6 +189,8 @@ class GorgiasApp(fc.BaseApp):
         self.codes = {}
         self.access_tokens = {}
         self.refresh_tokens = {}
+        self.generation = getattr(self, "generation", 0) + 1   # queued deliveries of before a reset are dropped
+        self.delivery_seq = 0
         self.ids = {"user": 1, "customer": 100001, "channel": 400001, "ticket": 500001,
                     "message": 9000001, "tag": 7001, "integration": 301, "upload": 1}
 
@@ -234,6 +246,8 @@ class GorgiasApp(fc.BaseApp):
             "oauth_client_auth": ("basic", "body", "both"),
             "oauth_redirect_match": ("exact", "prefix"),
             "jwt_issuer_style": ("gorgias", "local"),
+            "integration_delivery": ("once", "twice", "reversed"),
+            "message_update": ("accept", "refuse"),
         }
         for k, allowed in checks.items():
             if k in new and new[k] not in allowed:
@@ -321,7 +335,7 @@ class GorgiasApp(fc.BaseApp):
              "mention_ids": m.get("mention_ids") or [], "meta": m.get("meta"),
              "headers": m.get("headers"), "rule_id": None, "macros": m.get("macros") or [],
              "sent_datetime": self.dt(m.get("sent")), "created_datetime": self.dt(m["created"]),
-             "failed_datetime": None, "last_sending_error": None}
+             "failed_datetime": self.dt(m.get("failed")), "last_sending_error": m.get("sending_error")}
         if admin:
             d["_would_be_sent_by_gorgias"] = m["would_send"]
             d["_request_body"] = m["raw"]
@@ -608,7 +622,8 @@ class GorgiasApp(fc.BaseApp):
         add("GET PUT DELETE", r"/api/tickets/(?P<tid>\d+)", self.api_ticket_one, scope="tickets", json=True)
         add("GET", r"/api/tickets/(?P<tid>\d+)/messages", self.api_messages_list, scope="tickets")
         add("POST", r"/api/tickets/(?P<tid>\d+)/messages", self.api_message_create, scope="tickets", json=True)
-        add("GET", r"/api/tickets/(?P<tid>\d+)/messages/(?P<mid>\d+)", self.api_message_get, scope="tickets")
+        add("GET PUT", r"/api/tickets/(?P<tid>\d+)/messages/(?P<mid>\d+)", self.api_message_one,
+            scope="tickets", json=True)
         add("GET POST PUT DELETE", r"/api/tickets/(?P<tid>\d+)/tags", self.api_ticket_tags, scope="tickets", json=True)
         add("GET", r"/api/tags", self.api_tags_list, scope="tags")
         add("POST", r"/api/tags", self.api_tag_create, scope="tags", json=True)
@@ -1374,15 +1389,38 @@ class GorgiasApp(fc.BaseApp):
         return self.paginate(req, items, lambda it: created[it["id"]], desc,
                              "/api/tickets/%d/messages" % t["id"])
 
-    def api_message_get(self, req, ctx, tid, mid):
+    def api_message_one(self, req, ctx, tid, mid):
         a = ctx["account"]
+        if req.method == "PUT" and self.settings.get("message_update") == "refuse":
+            # Not in the reference: an account may have no way to update a message.
+            raise err(405, "Method not allowed.", headers={"Allow": "GET"})
         t = a["tickets"].get(int(tid))
         if t is None:
             raise not_found()
-        for m in t["messages"]:
-            if m["id"] == int(mid):
-                return self.r_message(a, m)
-        raise not_found()
+        m = next((x for x in t["messages"] if x["id"] == int(mid)), None)
+        if m is None:
+            raise not_found()
+        if req.method == "GET":
+            return self.r_message(a, m)
+        body = self.body_obj(req)
+        errors = {k: ["Unknown field."] for k in body if k not in MESSAGE_FIELDS}
+        errors.update({k: ["Field may not be updated."] for k in body
+                       if k in MESSAGE_FIELDS and k not in MESSAGE_UPDATE_FIELDS})
+        sent = self._parse_dt_field(body, "sent_datetime", errors)
+        failed = self._parse_dt_field(body, "failed_datetime", errors)
+        lse = body.get("last_sending_error")
+        if lse is not None and not isinstance(lse, (str, dict)):
+            errors["last_sending_error"] = ["Not a valid string."]
+        if errors:
+            raise bad("Failed to update message.", errors)
+        if "sent_datetime" in body:
+            m["sent"] = sent
+        if "failed_datetime" in body:
+            m["failed"] = failed
+        if "last_sending_error" in body:
+            m["sending_error"] = lse
+        t["updated"] = self.now()
+        return Resp(202, self.r_message(a, m))
 
     def add_message(self, a, t, body, ctx, via_api=True):
         errs = {}
@@ -1398,7 +1436,7 @@ class GorgiasApp(fc.BaseApp):
         if not pm["from_agent"] and t["status"] == "closed" and self.settings["reopen_on_incoming_message"]:
             t["status"] = "open"
             t["closed"] = None
-        self.trigger(a, t, "ticket_message_created")
+        self.trigger(a, t, "ticket_message_created", pm)
         return pm
 
     def api_message_create(self, req, ctx, tid):
@@ -1632,25 +1670,43 @@ class GorgiasApp(fc.BaseApp):
                 "uri": "/api/integrations/%d/" % i["id"]}
 
     def _validate_integration(self, body, errors, partial=False):
+        errors.update(self.check_unknown(body, INTEGRATION_FIELDS))
         if not partial or "name" in body:
             if not isinstance(body.get("name"), str) or not body.get("name"):
                 errors["name"] = MISSING
         if not partial or "type" in body:
             if body.get("type") != "http":
                 errors["type"] = ["Only 'http' is supported by the fake."]
+        if "deactivated_datetime" in body and body["deactivated_datetime"] is not None:
+            self._parse_dt_field(body, "deactivated_datetime", errors)
         h = body.get("http")
         if not partial or "http" in body:
             if not isinstance(h, dict):
                 errors["http"] = MISSING
             else:
-                e = {}
-                if not isinstance(h.get("url"), str) or not h.get("url"):
-                    e["url"] = MISSING
+                e = dict(self.check_unknown(h, HTTP_FIELDS))
+                if not partial or "url" in h:
+                    if not isinstance(h.get("url"), str) or not re.match(r"^https?://[^/\s]+", h.get("url") or ""):
+                        e["url"] = ["Not a valid URL."] if h.get("url") else MISSING
                 if h.get("method", "POST") not in ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"):
                     e["method"] = ["Must be one of: GET, POST, PUT, DELETE, HEAD, PATCH."]
-                if h.get("request_content_type", "application/json") not in (
-                        "application/json", "application/x-www-form-urlencoded"):
-                    e["request_content_type"] = ["Invalid content type."]
+                for f in ("request_content_type", "response_content_type"):
+                    if h.get(f, "application/json") not in ("application/json", "application/x-www-form-urlencoded"):
+                        e[f] = ["Must be one of: application/json, application/x-www-form-urlencoded."]
+                for f in ("headers", "form"):
+                    v = h.get(f)
+                    if v is not None and (not isinstance(v, dict) or not all(
+                            isinstance(k, str) and isinstance(x, str) for k, x in v.items())):
+                        e[f] = ["Must be an object of strings."]
+                tr = h.get("triggers")
+                if tr is not None:
+                    if not isinstance(tr, dict):
+                        e["triggers"] = ["Not a valid object."]
+                    else:
+                        bad_t = {k: (["Unknown trigger."] if k not in TRIGGERS else ["Not a valid boolean."])
+                                 for k, v in tr.items() if k not in TRIGGERS or not isinstance(v, bool)}
+                        if bad_t:
+                            e["triggers"] = bad_t
                 if e:
                     errors["http"] = e
 
@@ -1704,7 +1760,7 @@ class GorgiasApp(fc.BaseApp):
             if f in body:
                 i[f] = body[f]
         if "http" in body:
-            i["http"].update(body["http"])
+            i["http"].update(body["http"])      # each given key replaces the old value whole
         if "deactivated_datetime" in body:
             i["deactivated"] = fc.parse_iso(body["deactivated_datetime"]) if body["deactivated_datetime"] else None
         i["updated"] = self.now()
@@ -1727,15 +1783,44 @@ class GorgiasApp(fc.BaseApp):
              "customer": {"id": c.get("id"), "email": c.get("email"), "name": c.get("name")}}
         return {"ticket": d}
 
-    def trigger(self, a, t, trig):
+    def _integration_context(self, a, t, msg=None):
+        """What the templates can name: {{ticket.*}} always, {{message.*}} only
+        where the account's template language offers it (UNCONFIRMED §12,
+        switch integration_message_vars; otherwise it renders "" like any
+        unknown variable)."""
+        ctxd = self._ticket_context(a, t)
+        if msg is not None and self.settings.get("integration_message_vars"):
+            ctxd["message"] = self.r_message(a, msg)
+        return ctxd
+
+    def _delivery_jobs(self, a, t, trig, msg=None, source="api"):
+        """The calls Gorgias makes for one change: one per active integration
+        with that trigger, repeated per integration_delivery (UNCONFIRMED §12)."""
+        jobs = []
         if not self.settings.get("deliver_integrations"):
-            return
+            return jobs
         for i in a["integrations"].values():
             if i.get("deactivated") is not None:
                 continue
             if not (i["http"].get("triggers") or {}).get(trig):
                 continue
-            self.deliveries_q.put((a["name"], json.loads(json.dumps(i)), self._ticket_context(a, t), trig))
+            job = {"account": a["name"], "integration": json.loads(json.dumps(i)), "trigger": trig,
+                   "context": self._integration_context(a, t, msg), "ticket_id": t["id"],
+                   "message_id": msg["id"] if msg is not None else None, "source": source,
+                   "generation": self.generation}
+            jobs.append(job)
+            if self.settings.get("integration_delivery") == "twice":
+                jobs.append(dict(job, copy=2))
+        return jobs
+
+    def _order_jobs(self, jobs):
+        if self.settings.get("integration_delivery") == "reversed":
+            return list(reversed(jobs))
+        return jobs
+
+    def trigger(self, a, t, trig, msg=None):
+        for job in self._delivery_jobs(a, t, trig, msg):
+            self.deliveries_q.put(job)
 
     @staticmethod
     def _render(tpl, ctx, urlenc=False):
@@ -1752,44 +1837,140 @@ class GorgiasApp(fc.BaseApp):
             return quote(s, safe="") if urlenc else s
         return re.sub(r"\{\{\s*([\w.]+)\s*\}\}", look, tpl)
 
+    def _deliver(self, job):
+        """One call of an integration's URL, logged in the account's deliveries
+        (GET /__admin/accounts/{a}/deliveries).  Called without the lock."""
+        integ, ctxd = job["integration"], job["context"]
+        with self.lock:
+            if job["generation"] != self.generation:
+                return None
+        h = integ["http"]
+        rec = {"seq": None, "integration_id": integ["id"], "trigger": job["trigger"],
+               "ticket_id": job["ticket_id"], "message_id": job.get("message_id"),
+               "source": job.get("source"), "copy": job.get("copy", 1), "time": time.time(),
+               "url": None, "method": None, "headers": None, "body": None,
+               "status": None, "error": None, "response": None}
+        try:
+            url = self._render(h["url"], ctxd, urlenc=True)
+            method = h.get("method", "POST")
+            headers = {k: self._render(str(v), ctxd) for k, v in (h.get("headers") or {}).items()}
+            form = h.get("form")
+            rendered = None
+            if method not in ("GET", "HEAD", "DELETE"):
+                if isinstance(form, dict):
+                    rendered = {k: self._render(str(v), ctxd) for k, v in form.items()}
+                else:
+                    rendered = ctxd
+            rec.update(url=url, method=method, headers=headers, body=rendered)
+            out = fc.call_out(url, rendered, headers=headers, method=method,
+                              timeout=float(self.settings.get("integration_timeout") or 5),
+                              form=h.get("request_content_type") == "application/x-www-form-urlencoded")
+            rec.update(out)
+        except Exception as e:
+            rec["error"] = repr(e)
+        with self.lock:
+            a = self.accounts.get(job["account"])
+            if a is not None and job["generation"] == self.generation:
+                self.delivery_seq += 1
+                rec["seq"] = self.delivery_seq
+                a["deliveries"].append(rec)
+        return rec
+
     def _delivery_worker(self):
         while True:
-            acct, integ, ctxd, trig = self.deliveries_q.get()
-            h = integ["http"]
-            rec = {"integration_id": integ["id"], "trigger": trig, "ticket_id": ctxd["ticket"]["id"],
-                   "time": time.time(), "status": None, "error": None}
-            try:
-                url = self._render(h["url"], ctxd, urlenc=True)
-                method = h.get("method", "POST")
-                headers = {k: self._render(str(v), ctxd) for k, v in (h.get("headers") or {}).items()}
-                data = None
-                form = h.get("form")
-                if method not in ("GET", "HEAD", "DELETE"):
-                    if isinstance(form, dict):
-                        rendered = {k: self._render(str(v), ctxd) for k, v in form.items()}
-                    else:
-                        rendered = ctxd
-                    if h.get("request_content_type") == "application/x-www-form-urlencoded":
-                        data = urlencode(rendered).encode()
-                    else:
-                        data = json.dumps(rendered).encode()
-                    headers.setdefault("Content-Type", h.get("request_content_type", "application/json"))
-                    rec["body"] = rendered
-                rec["url"] = url
-                rec["method"] = method
-                r = urllib.request.Request(url, data=data, method=method, headers=headers)
-                try:
-                    with urllib.request.urlopen(r, timeout=float(self.settings.get("integration_timeout") or 5)) as resp:
-                        rec["status"] = resp.status
-                        resp.read(65536)
-                except urllib.error.HTTPError as e:
-                    rec["status"] = e.code
-            except Exception as e:
-                rec["error"] = repr(e)
-            with self.lock:
-                a = self.accounts.get(acct)
-                if a is not None:
-                    a["deliveries"].append(rec)
+            self._deliver(self.deliveries_q.get())
+
+    # ---- "an agent replies in the Gorgias UI" (test-only, /_test/agent_reply)
+    def _agent_source(self, a, t, c, channel, user):
+        if channel == "internal-note":
+            return {"type": "internal-note"}
+        if channel == "sms":
+            ours, theirs = None, None
+            for m in reversed(t["messages"]):
+                src = m.get("source") or {}
+                if m["channel"] != "sms" or not isinstance(src, dict):
+                    continue
+                frm = (src.get("from") or {}).get("address")
+                to = ((src.get("to") or [{}])[0] or {}).get("address")
+                ours, theirs = (frm, to) if m["from_agent"] else (to, frm)
+                break
+            if theirs is None and c is not None:
+                theirs = next((ch["address"] for ch in c["channels"] if ch["type"] == "phone"), None)
+            return {"type": "sms", "from": {"address": ours}, "to": [{"address": theirs}]}
+        return {"type": channel, "from": {"name": user["name"], "address": user["email"]},
+                "to": [{"name": (c or {}).get("name"), "address": (c or {}).get("email")}]}
+
+    def _agent_message(self, a, r):
+        """Build one agent reply the way the helpdesk does (validated like an admin call)."""
+        if not isinstance(r, dict):
+            raise HTTPError(Resp(400, {"error": "each reply must be an object"}))
+        t = a["tickets"].get(r.get("ticket_id")) if isinstance(r.get("ticket_id"), int) else None
+        if t is None:
+            raise HTTPError(Resp(404, {"error": "no such ticket %r" % r.get("ticket_id")}))
+        u = a["users"].get(r.get("user_id")) if isinstance(r.get("user_id"), int) else None
+        if u is None or not u.get("active", True):
+            raise HTTPError(Resp(400, {"error": "user_id must name an active Gorgias user"}))
+        public = r.get("public", True)
+        if not isinstance(public, bool):
+            raise HTTPError(Resp(400, {"error": "public must be a boolean"}))
+        channel = r.get("channel", "sms") if public else "internal-note"
+        if not isinstance(channel, str) or not SLUG_RE.match(channel):
+            raise HTTPError(Resp(400, {"error": "channel must be a channel slug"}))
+        text = r.get("body_text")
+        if not isinstance(text, str):
+            raise HTTPError(Resp(400, {"error": "body_text (string) is required"}))
+        html = r.get("body_html")
+        if html is None:
+            html = "<div>%s</div>" % text.replace("&", "&amp;").replace("<", "&lt;").replace("\n", "<br>")
+        atts = r.get("attachments") or []
+        if not isinstance(atts, list) or not all(isinstance(x, dict) and x.get("url") for x in atts):
+            raise HTTPError(Resp(400, {"error": "attachments must be [{url, name, content_type}]"}))
+        c = a["customers"].get(t["customer_id"])
+        now = self.now()
+        m = {"id": None, "ticket_id": None, "channel": channel, "via": "helpdesk", "from_agent": True,
+             "public": public, "sender": {"kind": "user", "id": u["id"]},
+             "receiver": {"kind": "customer", "id": c["id"]} if (c and public) else None,
+             "source": self._agent_source(a, t, c, channel, u), "subject": t.get("subject"),
+             "body_text": text, "body_html": html, "attachments": atts, "external_id": None,
+             "message_id": None, "integration_id": None, "mention_ids": None, "meta": None,
+             "headers": None, "macros": None, "sent": None, "created": now,
+             "would_send": public, "raw": r, "created_by": "agent"}
+        self._attach_message(t, m)
+        t["updated"] = now
+        return t, m
+
+    def test_agent_reply(self, req):
+        """POST /_test/agent_reply {account?, ticket_id, user_id, body_text, body_html?,
+        channel="sms", public=true, attachments?} or {account?, replies: [...]}:
+        the messages are created as the helpdesk does, then the integrations are
+        called (synchronously unless integration_async)."""
+        b = req.json() if req.body else None
+        if not isinstance(b, dict):
+            raise HTTPError(Resp(400, {"error": "JSON object expected"}))
+        with self.lock:
+            name = b.get("account")
+            if name is None and len(self.accounts) == 1:
+                name = next(iter(self.accounts))
+            a = self.acct(name)
+            replies = b["replies"] if "replies" in b else [b]
+            if not isinstance(replies, list) or not replies:
+                raise HTTPError(Resp(400, {"error": "replies must be a non-empty list"}))
+            made, jobs = [], []
+            for r in replies:
+                t, m = self._agent_message(a, r)
+                made.append(m)
+                jobs += self._delivery_jobs(a, t, "ticket_message_created", m, source="agent_reply")
+            jobs = self._order_jobs(jobs)
+            messages = [self.r_message(a, m, admin=True) for m in made]
+            is_async = bool(self.settings.get("integration_async"))
+        if is_async:
+            for j in jobs:
+                self.deliveries_q.put(j)
+            recs = []
+        else:
+            recs = [self._deliver(j) for j in jobs]
+        return {"message": messages[0], "messages": messages, "deliveries": recs,
+                "queued": len(jobs) if is_async else 0}
 
     # ---- OAuth (§1.2)
     def _oauth_err(self, status, error, desc=None):
@@ -2010,6 +2191,7 @@ class GorgiasApp(fc.BaseApp):
         add("GET", acc + r"/uploads/(?P<upid>\d+)/content", self.adm_upload_content)
         add("GET", acc + r"/integrations", lambda req, acct: {"integrations": [self.r_integration(i) for i in self.acct(acct)["integrations"].values()]})
         add("GET", acc + r"/deliveries", lambda req, acct: {"deliveries": self.acct(acct)["deliveries"]})
+        A.append(Route("POST", r"/_test/agent_reply", self.test_agent_reply, nolock=True))
         add("POST", acc + r"/oauth", self.adm_oauth_cfg)
         add("GET", acc + r"/tokens", self.adm_tokens)
         add("POST", acc + r"/tokens", self.adm_token_mint)

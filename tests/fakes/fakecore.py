@@ -109,6 +109,9 @@ class Resp(object):
         self.length = length
         self.close = close
         self.fault = None
+        # Called (in its own thread) once the answer is on the wire: what a
+        # vendor does after answering, such as emitting a webhook.
+        self.after = None
 
     def encoded(self):
         b = self.body
@@ -119,6 +122,36 @@ class Resp(object):
         if isinstance(b, str):
             return b.encode(), self.content_type or "text/plain; charset=utf-8"
         return json_bytes(b), self.content_type or "application/json"
+
+
+def call_out(url, body, headers=None, method="POST", timeout=5.0, form=False):
+    """What a vendor does when it calls a customer's URL (an HTTP integration,
+    a webhook): one request, no retry, no redirect followed.
+    -> {"status": int|None, "error": str|None, "response": first 2 KiB}"""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlencode
+    h = dict(headers or {})
+    data = None
+    if body is not None and method not in ("GET", "HEAD", "DELETE"):
+        if form:
+            data = urlencode(body).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        else:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+    out = {"status": None, "error": None, "response": None}
+    r = urllib.request.Request(url, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(r, timeout=timeout) as resp:
+            out["status"] = resp.status
+            out["response"] = resp.read(2048).decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        out["status"] = e.code
+        out["response"] = e.read(2048).decode("utf-8", "replace")
+    except Exception as e:  # connection refused, timeout: the vendor just logs it
+        out["error"] = repr(e)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -961,8 +994,13 @@ class BaseApp(object):
                             headers={"Allow": ", ".join(sorted(params))})
             return Resp(404, {"error": "no such admin endpoint: %s" % req.path})
         try:
-            with self.lock:
+            if route.opts.get("nolock"):
+                # The handler takes the lock itself: it calls out (to the
+                # bridge) and must not hold every other request meanwhile.
                 out = route.func(req, **params)
+            else:
+                with self.lock:
+                    out = route.func(req, **params)
         except HTTPError as e:
             return e.resp
         except Exception as e:  # pragma: no cover - debugging aid
@@ -1089,7 +1127,9 @@ class FakeHandler(BaseHTTPRequestHandler):
         except BodyError as e:
             self._send(Resp(400, {"error": str(e)}, close=True), req)
             return
-        if req.path == "/__admin" or req.path.startswith("/__admin/"):
+        if req.path == "/__admin" or req.path.startswith("/__admin/") or req.path.startswith("/_test/"):
+            # /_test/: test-only vendor actions (an agent replying in the UI); like
+            # admin calls they are not vendor API requests and are not logged.
             resp = self.app.handle_admin(req)
         else:
             resp = self.app.handle_api(req)
@@ -1098,6 +1138,8 @@ class FakeHandler(BaseHTTPRequestHandler):
             if not req.reader.drain(int(self.app.settings.get("drain_cap") or 0)):
                 resp.close = True
         self._send(resp, req)
+        if resp.after is not None:
+            threading.Thread(target=resp.after, name="after-answer", daemon=True).start()
         self.app.log_line("%s %s %s%s %.1fms" % (
             method, self.path if len(self.path) < 160 else self.path[:157] + "...",
             resp.status, " [%s]" % resp.fault if resp.fault else "",

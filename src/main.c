@@ -5,7 +5,7 @@
  *   command   otherwise: migrate, worker, install, status, retry, enable */
 #include "cli/cli.h"
 #include "base/config.h"
-#include "base/counters.h"
+#include "store/counter_store.h"
 #include "apply/drainer.h"
 #include "base/err.h"
 #include "web/handlers.h"
@@ -121,7 +121,8 @@ static void after_response(struct app *app, const struct after *after, int cgi)
 {
 	if (after->spawn_drainer)
 		drainer_spawn(app->cfg, cgi);
-	counters_flush(&app->db, 0);
+	if (counters_flush(&app->db, 0) != AG_OK)
+		log_debug("metrics: counts kept for the next flush");
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -231,8 +232,8 @@ int main(int argc, char **argv)
 	} else {
 		rc = cli_main(&app, argc, argv);
 	}
-	if (!cfg.error[0])
-		counters_flush(&app.db, 1);
+	if (!cfg.error[0] && counters_flush(&app.db, 1) != AG_OK)
+		log_warn("metrics: this process's last counts were not stored");
 	db_close(&app.db);
 	http_global_cleanup();
 	config_free(&cfg);

@@ -1,5 +1,4 @@
 #include "base/counters.h"
-#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 
@@ -7,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-/* Well above what one event or one flush interval produces; beyond it a
- * count is dropped (and said once) rather than memory grown. */
-#define COUNTERS_MAX 128
+/* COUNTERS_MAX (counters.h) is well above what one event or one flush
+ * interval produces; beyond it a count is dropped (and said once) rather
+ * than memory grown. */
 #define FLUSH_AGE_S 5
 
 struct counter {
@@ -138,54 +137,19 @@ void counter_ack_latency(double seconds)
 	counter_add("ag_webhook_ack_seconds_sum_us", "", (long long)(seconds * 1e6));
 }
 
-/* One element of a PostgreSQL text[] literal. */
-static void array_item(struct buf *b, const char *s)
+size_t counters_pending(int always, struct counter_row *rows, size_t max)
 {
-	buf_puts(b, b->len > 1 ? ",\"" : "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_append(b, "\\", 1);
-		buf_append(b, s, 1);
-	}
-	buf_puts(b, "\"");
+	size_t n = 0;
+
+	if (npending == 0 || (!always && !urgent && time(NULL) - oldest < FLUSH_AGE_S))
+		return 0;
+	for (int i = 0; i < npending && n < max; i++, n++)
+		rows[n] = (struct counter_row){ pending[i].name, pending[i].labels, pending[i].value };
+	return n;
 }
 
-int counters_flush(struct db *db, int always)
+void counters_written(void)
 {
-	struct buf names, labels, values;
-	int rc = AG_ENOMEM;
-
-	if (npending == 0)
-		return AG_OK;
-	if (!always && !urgent && time(NULL) - oldest < FLUSH_AGE_S)
-		return AG_OK;
-	buf_init(&names, 0);
-	buf_init(&labels, 0);
-	buf_init(&values, 0);
-	buf_puts(&names, "{");
-	buf_puts(&labels, "{");
-	buf_puts(&values, "{");
-	for (int i = 0; i < npending; i++) {
-		array_item(&names, pending[i].name);
-		array_item(&labels, pending[i].labels);
-		buf_printf(&values, "%s%lld", i ? "," : "", pending[i].value);
-	}
-	if (buf_puts(&names, "}") == AG_OK && buf_puts(&labels, "}") == AG_OK &&
-	    buf_puts(&values, "}") == AG_OK) {
-		const char *p[] = { names.p, labels.p, values.p };
-
-		rc = db_exec(db,
-			"insert into metric_counter (name, labels, value) "
-			"select * from unnest($1::text[], $2::text[], $3::bigint[]) "
-			"on conflict (name, labels) do update "
-			"set value = metric_counter.value + excluded.value", 3, p);
-	}
-	if (rc == AG_OK) {
-		npending = 0;
-		urgent = 0;
-	}
-	buf_free(&names);
-	buf_free(&labels);
-	buf_free(&values);
-	return rc;
+	npending = 0;
+	urgent = 0;
 }

@@ -1,12 +1,11 @@
 /* Counters of what this process did that no table records by itself:
  * vendor requests by route class and status, media bytes moved, webhooks
  * answered with anything but a fresh store, acknowledgement latency. Kept
- * in memory and added to metric_counter in one statement (counters_flush),
- * so that every process's /metrics shows the sum of all of them. */
+ * in memory and added to metric_counter in one statement (counters_flush,
+ * store/counter_store.c), so that every process's /metrics shows the sum
+ * of all of them. */
 #ifndef AG_COUNTERS_H
 #define AG_COUNTERS_H
-
-#include "store/db.h"
 
 #include <stddef.h>
 
@@ -23,8 +22,23 @@ void counter_webhook_answer(const char *event, int status, const char *result);
 /* Time from a webhook's arrival to its answer. */
 void counter_ack_latency(double seconds);
 
-/* Writes what was counted (nothing when empty). always = 0 writes only
- * when something urgent was counted or the oldest count is 5 s old. */
+/* What was counted and not yet written, when it is due: always = 0 only
+ * when something urgent was counted or the oldest count is 5 s old. Fills
+ * at most max rows (pointing into the counters, valid until the next
+ * counter_* call) and says how many; 0 when nothing is due. */
+#define COUNTERS_MAX 128
+struct counter_row {
+	const char *name;
+	const char *labels;
+	long long value;
+};
+size_t counters_pending(int always, struct counter_row *rows, size_t max);
+/* The rows counters_pending gave are stored: start counting afresh. */
+void counters_written(void);
+
+/* Defined by store/counter_store.c, the owner of metric_counter; declared
+ * here too while callers still include only this header. */
+struct db;
 int counters_flush(struct db *db, int always);
 
 /* The route class of a vendor path: no query, every segment holding a

@@ -3,7 +3,7 @@
 #include "store/inbox.h"
 #include "store/inbox_admin.h"
 #include "apply/install_setup.h"
-#include "web/session.h"
+#include "store/session_store.h"
 #include "apply/worker.h"
 #include "base/log.h"
 

@@ -10,7 +10,7 @@
 #include "vendor/gorgias.h"
 #include "vendor/http.h"
 #include "apply/install_setup.h"
-#include "web/session.h"
+#include "store/session_store.h"
 #include "base/log.h"
 #include "store/installation_store.h"
 

@@ -107,6 +107,19 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
 	return AG_OK;
 }
 
+int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,
+		 long long *rows)
+{
+	PGresult *r = db_query(db, sql, nparams, params);
+
+	*rows = 0;
+	if (!r)
+		return AG_EDB;
+	*rows = atoll(PQcmdTuples(r));
+	PQclear(r);
+	return AG_OK;
+}
+
 int db_begin(struct db *db)
 {
 	return db_exec(db, "begin", 0, NULL);

@@ -24,6 +24,9 @@ int db_ensure(struct db *db);
 PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Same, for statements whose rows are not needed: AG_OK or AG_EDB. */
 int db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Same, with the number of rows the statement touched (deleted, updated). */
+int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,
+		 long long *rows);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

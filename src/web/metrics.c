@@ -2,7 +2,7 @@
  * AG_METRICS_TOKEN as a Bearer token, or for loopback clients when no token
  * is configured. With a token, loopback is no pass: a reverse proxy or TLS
  * terminator on the same host makes every client look local. */
-#include "base/counters.h"
+#include "store/counter_store.h"
 #include "base/crypto.h"
 #include "web/handlers.h"
 #include "base/log.h"
@@ -63,7 +63,8 @@ void handle_metrics(struct app *app, struct request *req, struct response *resp,
 		return;
 	}
 	/* This process's own unsaved counts first, so it answers like any other. */
-	counters_flush(&app->db, 1);
+	if (counters_flush(&app->db, 1) != AG_OK)
+		log_warn("metrics: this process's counts are not in this answer");
 	buf_reset(&resp->body);
 	for (size_t i = 0; i < metric_families_count; i++)
 		if (render_family(&app->db, &metric_families[i], &resp->body)) {

@@ -4,7 +4,9 @@
  * A session id is 32 random bytes (hex) sent only in an HttpOnly cookie;
  * the database keeps HMAC(AG_SECRET_KEY, id), so a copy of the table opens
  * nothing. The CSRF token and OAuth state are HMACs bound to the session
- * id: a value taken from another browser, or altered, never verifies. */
+ * id: a value taken from another browser, or altered, never verifies.
+ * What is stored lives in store/session_store.c; one-time settings links
+ * too (the command line makes them). */
 #ifndef AG_SESSION_H
 #define AG_SESSION_H
 
@@ -17,7 +19,6 @@
 #define SESSION_COOKIE "ag_session"
 #define SESSION_TTL_S (8 * 3600)
 #define STATE_TTL_S 900
-#define LINK_TTL_S 900
 #define STATE_LEN 97            /* 32 hex nonce + '.' + 64 hex MAC */
 
 struct session {
@@ -54,13 +55,5 @@ int session_state_new(struct db *db, const struct config *cfg, const struct sess
  * the account recorded with it. */
 int session_state_take(struct db *db, const struct config *cfg, const struct session *s,
 		       const char *vendor, const char *state, char *account, size_t alen);
-
-/* A one-time settings link for an installation (the settings-link
- * command); url gets <public_url>/settings?link=<token>. */
-int settings_link_new(struct db *db, const struct config *cfg, int64_t installation_id,
-		      char *url, size_t len);
-/* Consumes a link token: AG_OK with *installation_id, else AG_ENOTFOUND. */
-int settings_link_take(struct db *db, const struct config *cfg, const char *token,
-		       int64_t *installation_id);
 
 #endif

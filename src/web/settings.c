@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "web/page.h"
 #include "web/session.h"
+#include "store/session_store.h"
 #include "web/settings_failed.h"
 #include "store/installation_store.h"
 

@@ -251,6 +251,10 @@ class FakeGorgias(_Admin):
     def integrations(self, account):
         return self.get("/__admin/accounts/%s/integrations" % account)["integrations"]
 
+    def delete_integration(self, account, integration_id):
+        """An admin deletes the integration in the Gorgias UI."""
+        return self.delete("/__admin/accounts/%s/integrations/%d" % (account, integration_id))
+
     def deliveries(self, account):
         """HTTP-integration calls the fake made (ticket_created/updated/message_created):
         {seq, integration_id, trigger, ticket_id, message_id, source, copy, url, method,

@@ -23,8 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from base64 import b64decode
 from urllib.parse import quote, urlencode
 
@@ -2191,12 +2189,19 @@ class GorgiasApp(fc.BaseApp):
         add("GET", acc + r"/uploads/(?P<upid>\d+)/content", self.adm_upload_content)
         add("GET", acc + r"/integrations", lambda req, acct: {"integrations": [self.r_integration(i) for i in self.acct(acct)["integrations"].values()]})
         add("GET", acc + r"/deliveries", lambda req, acct: {"deliveries": self.acct(acct)["deliveries"]})
+        add("DELETE", acc + r"/integrations/(?P<iid>\d+)", self.adm_integration_delete)
         A.append(Route("POST", r"/_test/agent_reply", self.test_agent_reply, nolock=True))
         add("POST", acc + r"/oauth", self.adm_oauth_cfg)
         add("GET", acc + r"/tokens", self.adm_tokens)
         add("POST", acc + r"/tokens", self.adm_token_mint)
         add("POST", acc + r"/revoke", self.adm_revoke)
         add("POST", acc + r"/expire_tokens", self.adm_expire)
+
+    def adm_integration_delete(self, req, acct, iid):
+        """An admin deletes the integration in the Gorgias UI."""
+        if self.acct(acct)["integrations"].pop(int(iid), None) is None:
+            raise HTTPError(Resp(404, {"error": "no such integration"}))
+        return {"ok": True}
 
     def _admin_body(self, req):
         b = req.json() if req.body else {}

@@ -10,7 +10,8 @@ same run: these machines are noisy, absolute rates mean little.
      latency with a slow Gorgias, round trips per acknowledgement, Insight Card
      latency, throughput as a ratio of a bare "hello" FastCGI on the same
      lighttpd, RSS after 10,000+ webhooks, fairness between installations.
-  3. Replay of N calls (default 50) as fast as the web server takes them,
+  3. Gorgias and Aircall requests per agent reply (two-way SMS, bench/replies.py).
+  4. Replay of N calls (default 50) as fast as the web server takes them,
      against a fake Gorgias with a real limit (80 per 20 s): requests per call,
      calls per hour sustained, the largest window use seen.
 
@@ -36,6 +37,7 @@ import harness  # noqa: E402
 from sandbox import ACCOUNT, Sandbox  # noqa: E402
 
 import acks  # noqa: E402
+import replies  # noqa: E402
 
 
 def cli_runner(env):
@@ -275,6 +277,15 @@ def main():
         print("== Gorgias requests per SMS/MMS message")
         for label, n in per_message_budget(sb, pg, env):
             print(f"  {n:5.1f}  {label}")
+        print("== Requests per agent reply, two-way SMS (both fakes' request logs, "
+              "Aircall's message.sent echo included)")
+        per_reply = replies.per_reply_budget(sb, lambda: settle(pg, worker_env=env))
+        if per_reply is None:
+            print("  (the installation has no Gorgias integration: replies are not sent)")
+        else:
+            print("  gorgias  aircall  sms  case")
+            for label, g, a, n in per_reply:
+                print(f"  {g:7d}  {a:7d}  {n:3d}  {label}")
 
         print("== Acknowledgement latency, every Gorgias request taking 2 s "
               "(40 calls, 160 webhooks, 16 connections; goal max < 1 s, p99 < 100 ms)")

@@ -251,13 +251,14 @@ def test_nothing_sent_for_notes_other_channels_and_imported_messages(sms, kind):
     elif kind == "email":
         sms.reply(t, "Sent you the invoice by mail.", channel="email")
     else:
-        before = len(sms.fg.deliveries(ACCOUNT))
         assert sms.post(ev.message_sent(token=sms.token, id="SM-app-%d" % next(_seq), external=phone,
                                         body="Sent from the Aircall app", number=_number(LINE1)))[0] == 200
-        harness.wait_until(lambda: len(_agent_sms(sms.fg.ticket(ACCOUNT, t["id"]))) == 1, timeout=20)
+        [m] = harness.wait_until(lambda: _agent_sms(sms.fg.ticket(ACCOUNT, t["id"])), timeout=20)
         # Gorgias announces the imported message to the integration; the bridge answers it
-        harness.wait_until(lambda: [d for d in sms.fg.deliveries(ACCOUNT)[before:] if d["status"]],
-                           timeout=20, message="the imported message was not announced")
+        [d] = harness.wait_until(lambda: [d for d in sms.fg.deliveries(ACCOUNT)
+                                          if d["message_id"] == m["id"] and d["status"]],
+                                 timeout=20, message="the imported message was not announced")
+        assert d["status"] == 200
     sms.settle()
     assert sms.sends(phone, accepted_only=False) == []
 

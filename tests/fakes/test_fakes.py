@@ -10,7 +10,8 @@ import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -569,25 +570,37 @@ def test_g_request_log(fg, G):
     assert fg.requests() == []
 
 
-def test_g_http_integration_delivery(fg, G):
+@contextmanager
+def hook_server(status=200):
+    """A receiver standing in for the bridge: records {path, headers, json, time} of every POST."""
     got = []
 
     class H(BaseHTTPRequestHandler):
         def do_POST(self):
-            got.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
-            self.send_response(200)
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            got.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(raw or b"null"),
+                        "time": time.monotonic()})
+            self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, *a):
             pass
-    srv = HTTPServer(("127.0.0.1", 0), H)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()
     try:
+        yield "http://127.0.0.1:%d" % srv.server_address[1], got
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_g_http_integration_delivery(fg, G):
+    with hook_server() as (url, got):
         r = G("POST", "/api/integrations", json_body={
             "name": "Aircall bridge", "type": "http",
-            "http": {"url": "http://127.0.0.1:%d/gorgias/hook?t={{ticket.id}}" % srv.server_address[1],
+            "http": {"url": url + "/gorgias/hook?t={{ticket.id}}",
                      "method": "POST", "request_content_type": "application/json",
                      "response_content_type": "application/json",
                      "form": {"ticket_id": "{{ticket.id}}", "status": "{{ticket.status}}"},
@@ -600,15 +613,13 @@ def test_g_http_integration_delivery(fg, G):
             if got:
                 break
             time.sleep(0.05)
-        assert got == [("/gorgias/hook?t=%d" % t["id"], {"ticket_id": str(t["id"]), "status": "closed"})]
+        assert [(g["path"], g["json"]) for g in got] == \
+            [("/gorgias/hook?t=%d" % t["id"], {"ticket_id": str(t["id"]), "status": "closed"})]
         for _ in range(50):
             if fg.deliveries(ACCT):
                 break
             time.sleep(0.05)
         assert [d["status"] for d in fg.deliveries(ACCT)] == [200]
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 # ================================================================== Aircall

@@ -5,47 +5,17 @@ send and the webhooks it emits.
     /usr/bin/python3 -m pytest tests/fakes/test_fakes_sms.py -q
 """
 
-import json
-import threading
 import time
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 import aircall_events as ev
 from client import AdminError
-from test_fakes import A, ACCT, G, aproc, call, fa, fg, gproc, new_customer  # noqa: F401
+from test_fakes import A, ACCT, G, aproc, fa, fg, gproc, hook_server, new_customer  # noqa: F401,F811 (fixtures)
 
 CUSTOMER = "+34666444555"
 LINE = "+33176111111"
 SECRET = "s3cr3t-b64url_token-0123456789abcdef"
-
-
-@contextmanager
-def hook_server(status=200):
-    """A receiver standing in for the bridge: records (path, headers, json) of every POST."""
-    got = []
-
-    class H(BaseHTTPRequestHandler):
-        def do_POST(self):
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            got.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(raw or b"null"),
-                        "time": time.monotonic()})
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *a):
-            pass
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-    th = threading.Thread(target=srv.serve_forever, daemon=True)
-    th.start()
-    try:
-        yield "http://127.0.0.1:%d" % srv.server_address[1], got
-    finally:
-        srv.shutdown()
-        srv.server_close()
 
 
 def wait_for(pred, timeout=5.0):

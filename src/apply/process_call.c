@@ -17,6 +17,8 @@
 #include "apply/progress.h"
 #include "apply/vendor_settle.h"
 #include "apply/tags.h"
+#include "store/call_record_store.h"
+#include "store/subject_lock.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -70,88 +72,42 @@ static json_t *bridge_notes(struct call_run *r)
 /* Stores the merged call (its events and the bridge's notes). */
 static int save_call(struct call_run *r, int64_t call_id)
 {
-	struct db_num a = db_n(r->in->id), c = db_n(call_id);
-	char *text = json_dumps(r->stored, JSON_COMPACT);
-	const char *p[] = { a.s, c.s, text };
-	int rc;
-
-	if (!text)
-		return AG_ENOMEM;
-	rc = db_exec(&r->app->db, "update call_record set call = $3::jsonb, updated_at = now() "
-				  "where installation_id = $1 and call_id = $2", 3, p);
-	free(text);
-	return rc;
+	return call_record_save_call(&r->app->db, r->in->id, call_id, r->stored);
 }
 
 /* Loads (or starts) the call record and folds this event into it. */
 static int merge_event(struct call_run *r, struct inbox_event *ev, int64_t call_id)
 {
-	struct db_num a = db_n(r->in->id), c = db_n(call_id);
-	const char *p[] = { a.s, c.s };
 	json_t *data = json_object_get(ev->payload, "data");
 	json_int_t ts = json_integer_value(json_object_get(ev->payload, "timestamp"));
-	PGresult *res;
-	int rc;
+	int rc = call_record_open(&r->app->db, r->in->id, call_id, &r->stored, &r->st.customer_id,
+				  &r->st.ticket_id);
 
-	if (db_exec(&r->app->db, "insert into call_record (installation_id, call_id) values ($1, $2) "
-				 "on conflict do nothing", 2, p))
-		return AG_EDB;
-	res = db_query(&r->app->db, "select call, gorgias_customer_id, gorgias_ticket_id "
-				    "from call_record where installation_id = $1 and call_id = $2", 2, p);
-	if (!res)
-		return AG_EDB;
-	r->stored = json_loads(db_str(res, 0, 0), 0, NULL);
-	r->st.customer_id = db_i64(res, 0, 1);
-	r->st.ticket_id = db_i64(res, 0, 2);
-	PQclear(res);
-	if (!r->stored)
-		return AG_EINVAL;
+	if (rc)
+		return rc;
 	rc = call_merge(r->stored, ev->event, (int64_t)ts, data);
 	return rc ? rc : save_call(r, call_id);
 }
 
 static int save_bridge(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id), c = db_n(r->facts.id);
-	char *text = json_dumps(bridge_notes(r), JSON_COMPACT);
-	const char *p[] = { a.s, c.s, text };
-	int rc;
-
-	if (!text)
-		return AG_ENOMEM;
-	rc = db_exec(&r->app->db, "update call_record set call = jsonb_set(call, '{bridge}', $3::jsonb), "
-				  "updated_at = now() where installation_id = $1 and call_id = $2", 3, p);
-	free(text);
-	return rc;
+	return call_record_save_bridge(&r->app->db, r->in->id, r->facts.id, bridge_notes(r));
 }
 
 static int save_ids(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id), c = db_n(r->facts.id), cu = db_n(r->st.customer_id),
-		      t = db_n(r->st.ticket_id);
-	const char *p[] = { a.s, c.s, r->st.customer_id ? cu.s : NULL, r->st.ticket_id ? t.s : NULL };
-
-	return db_exec(&r->app->db,
-		"update call_record set gorgias_customer_id = $3, gorgias_ticket_id = $4, "
-		"updated_at = now() where installation_id = $1 and call_id = $2", 4, p);
+	return call_record_save_ids(&r->app->db, r->in->id, r->facts.id, r->st.customer_id,
+				    r->st.ticket_id);
 }
 
 static int record_keys(struct call_run *r, const struct op *op, int64_t gorgias_id)
 {
-	struct db_num a = db_n(r->in->id), g = db_n(gorgias_id);
 	int rc = AG_OK;
 
-	for (size_t i = 0; i < op->nkeys && !rc; i++) {
-		const char *p[] = { a.s, r->subject, op->keys[i], gorgias_id ? g.s : NULL };
-		rc = db_exec(&r->app->db,
-			"insert into posted_op (installation_id, subject, op_key, gorgias_id) "
-			"values ($1, $2, $3, $4) on conflict do nothing", 4, p);
-	}
-	for (size_t i = 0; i < op->nunkeys && !rc; i++) {
-		const char *p[] = { a.s, r->subject, op->unkeys[i] };
-		rc = db_exec(&r->app->db, "delete from posted_op where installation_id = $1 "
-					  "and subject = $2 and op_key = $3", 3, p);
-	}
+	for (size_t i = 0; i < op->nkeys && !rc; i++)
+		rc = posted_record(&r->app->db, r->in->id, r->subject, op->keys[i], gorgias_id);
+	for (size_t i = 0; i < op->nunkeys && !rc; i++)
+		rc = posted_forget(&r->app->db, r->in->id, r->subject, op->unkeys[i]);
 	return rc ? rc : load_posted(r);
 }
 
@@ -377,8 +333,6 @@ static int intent_pending(struct call_run *r, const char *key)
 
 static int forget_ticket(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id);
-	const char *p[] = { a.s, r->subject };
 	int rc;
 
 	log_info("gorgias %s: ticket %" PRId64 " of call %" PRId64 " is gone; a new one carries "
@@ -386,8 +340,7 @@ static int forget_ticket(struct call_run *r)
 	r->st.ticket_id = 0;
 	json_object_del(bridge_notes(r), "intents");
 	json_object_del(bridge_notes(r), "ticket_intent");
-	rc = db_exec(&r->app->db, "delete from posted_op where installation_id = $1 and subject = $2",
-		     2, p);
+	rc = posted_forget_all(&r->app->db, r->in->id, r->subject);
 	if (!rc)
 		rc = save_ids(r);
 	if (!rc)
@@ -597,10 +550,8 @@ out:
 
 static int load_context(struct call_run *r)
 {
-	struct db_num a = db_n(r->in->id), c = db_n(r->facts.callback_of), me = db_n(r->facts.id);
 	const json_t *b = bridge_notes(r);
-	PGresult *res;
-	int sel;
+	int sel, rc;
 
 	sel = store_number_selected(&r->app->db, r->in, r->facts.number_id);
 	if (sel < 0)
@@ -614,24 +565,13 @@ static int load_context(struct call_run *r)
 	r->st.customer_note = json_string_value(json_object_get(b, "customer_note"));
 	if (!r->customer_name && json_is_string(json_object_get(b, "customer_name")))
 		set_customer_name(r, json_string_value(json_object_get(b, "customer_name")));
-	if (r->facts.callback_of) {
-		const char *p[] = { a.s, c.s };
-		res = db_query(&r->app->db, "select gorgias_ticket_id from call_record "
-					    "where installation_id = $1 and call_id = $2", 2, p);
-		if (!res)
-			return AG_EDB;
-		r->st.callback_ticket_id = db_i64(res, 0, 0);
-		PQclear(res);
-	}
-	{
-		const char *p[] = { a.s, me.s };
-		res = db_query(&r->app->db, "select 1 from call_record where installation_id = $1 "
-					    "and call->'data'->>'automatic_callback_call_id' = $2 limit 1", 2, p);
-		if (!res)
-			return AG_EDB;
-		r->st.callback_requested = PQntuples(res) > 0;
-		PQclear(res);
-	}
+	if (r->facts.callback_of &&
+	    (rc = call_record_ticket(&r->app->db, r->in->id, r->facts.callback_of,
+				     &r->st.callback_ticket_id)))
+		return rc;
+	if ((rc = call_record_callback_requested(&r->app->db, r->in->id, r->facts.id,
+						 &r->st.callback_requested)))
+		return rc;
 	return load_posted(r);
 }
 
@@ -725,11 +665,7 @@ void process_call(struct app *app, struct installation *in, struct inbox_event *
 	struct plan_settings ps;
 	json_t *data = json_object_get(ev->payload, "data");
 	json_int_t call_id = json_integer_value(json_object_get(data, "id"));
-	char lock_sql[] = "select pg_try_advisory_lock($1::int, hashtext($2))";
-	struct db_num inst = db_n(in->id);
-	const char *lp[2];
-	PGresult *res;
-	int rc, finished = 0, locked = 0;
+	int rc, finished = 0;
 
 	memset(&r, 0, sizeof r);
 	r.app = app;
@@ -741,14 +677,9 @@ void process_call(struct app *app, struct installation *in, struct inbox_event *
 		snprintf(out->note, sizeof out->note, "call event without data.id");
 		return;
 	}
-	lp[0] = inst.s;
-	lp[1] = r.subject;
 	/* One process per call at a time, also across hosts. */
-	res = db_query(&app->db, lock_sql, 2, lp);
-	locked = res && db_bool(res, 0, 0);
-	PQclear(res);
-	if (!locked) {
-		out->rc = res ? AG_EBUSY : AG_EDB;
+	if ((rc = subject_try_lock(&app->db, in->id, r.subject))) {
+		out->rc = rc;
 		snprintf(out->note, sizeof out->note, "call is being processed elsewhere");
 		return;
 	}
@@ -788,8 +719,10 @@ done:
 	out->gorgias_requests = r.g.requests;
 	vendor_settle(&r.g, &r.a, rc);
 	caller_release(&r.caller, &app->db, in->id, r.phone);
-	res = db_query(&app->db, "select pg_advisory_unlock($1::int, hashtext($2))", 2, lp);
-	PQclear(res);
+	/* Only a broken connection fails this, and a lost session holds no
+	 * advisory lock any more. */
+	if (subject_unlock(&app->db, in->id, r.subject))
+		log_warn("%s: not unlocked (the connection's end releases it)", r.subject);
 	gorgias_close(&r.g);
 	posted_free(&r.done);
 	free(r.customer_name);

@@ -29,6 +29,8 @@
 #include "apply/progress.h"
 #include "apply/vendor_settle.h"
 #include "apply/tags.h"
+#include "store/conversation_store.h"
+#include "store/subject_lock.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -83,58 +85,22 @@ static int load_posted(struct msg_run *r)
 
 static int record_key(struct msg_run *r, const char *key, int64_t gorgias_id)
 {
-	struct db_num a = db_n(r->in->id), g = db_n(gorgias_id);
-	const char *p[] = { a.s, r->subject, key, gorgias_id ? g.s : NULL };
+	int rc = posted_record(&r->app->db, r->in->id, r->subject, key, gorgias_id);
 
-	if (db_exec(&r->app->db, "insert into posted_op (installation_id, subject, op_key, gorgias_id) "
-				 "values ($1, $2, $3, $4) on conflict do nothing", 4, p))
-		return AG_EDB;
-	return load_posted(r);
+	return rc ? rc : load_posted(r);
 }
 
 static int load_conversation(struct msg_run *r, int64_t number_id)
 {
-	struct db_num a = db_n(r->in->id), n = db_n(number_id);
-	const char *p[] = { a.s, r->phone, n.s };
-	PGresult *res;
-
-	if (db_exec(&r->app->db, "insert into conversation (installation_id, customer_phone, number_id) "
-				 "values ($1, $2, $3) on conflict do nothing", 3, p))
-		return AG_EDB;
-	res = db_query(&r->app->db, "select gorgias_customer_id, gorgias_ticket_id, work from conversation "
-				    "where installation_id = $1 and customer_phone = $2 and number_id = $3",
-		       3, p);
-	if (!res)
-		return AG_EDB;
-	r->customer_id = db_i64(res, 0, 0);
-	r->ticket_id = db_i64(res, 0, 1);
 	json_decref(r->work);
-	r->work = json_loads(db_str(res, 0, 2) ? db_str(res, 0, 2) : "{}", 0, NULL);
-	PQclear(res);
-	if (!json_is_object(r->work)) {
-		json_decref(r->work);
-		r->work = json_object();
-	}
-	return r->work ? AG_OK : AG_ENOMEM;
+	return conversation_open(&r->app->db, r->in->id, r->phone, number_id, &r->customer_id,
+				 &r->ticket_id, &r->work);
 }
 
 static int save_conversation(struct msg_run *r, int64_t number_id)
 {
-	struct db_num a = db_n(r->in->id), n = db_n(number_id), c = db_n(r->customer_id),
-		      t = db_n(r->ticket_id);
-	char *text = json_dumps(r->work, JSON_COMPACT);
-	const char *p[] = { a.s, r->phone, n.s, r->customer_id ? c.s : NULL,
-			    r->ticket_id ? t.s : NULL, text };
-	int rc;
-
-	if (!text)
-		return AG_ENOMEM;
-	rc = db_exec(&r->app->db,
-		"update conversation set gorgias_customer_id = $4, gorgias_ticket_id = $5, "
-		"work = $6::jsonb, updated_at = now() "
-		"where installation_id = $1 and customer_phone = $2 and number_id = $3", 6, p);
-	free(text);
-	return rc;
+	return conversation_save(&r->app->db, r->in->id, r->phone, number_id, r->customer_id,
+				 r->ticket_id, r->work);
 }
 
 /* The in-flight work of one message (created on demand). */
@@ -518,10 +484,7 @@ static int is_posted(struct msg_run *r, const struct msg_facts *f)
 	char key[MSG_ID_MAX + 8];
 
 	snprintf(key, sizeof key, "msg:%s", f->id);
-	for (size_t i = 0; i < r->done.n; i++)
-		if (strcmp(r->done.keys[i], key) == 0)
-			return 1;
-	return 0;
+	return posted_has(&r->done, key);
 }
 
 /* How much longer this event is held (PostgreSQL's clock, the same for
@@ -529,17 +492,13 @@ static int is_posted(struct msg_run *r, const struct msg_facts *f)
  * the inbox when it is applied. */
 static int hold_left_ms(struct msg_run *r, int64_t event_id, int64_t *left)
 {
-	struct db_num e = db_n(event_id);
-	const char *p[] = { e.s };
-	PGresult *res = db_query(&r->app->db,
-		"select (extract(epoch from now() - received_at) * 1000)::bigint from inbox where id = $1",
-		1, p);
 	int64_t age;
+	int rc = inbox_age_ms(&r->app->db, event_id, &age);
 
-	if (!res)
-		return AG_EDB;
-	age = PQntuples(res) ? db_i64(res, 0, 0) : MESSAGE_HOLD_MS;
-	PQclear(res);
+	if (rc == AG_ENOTFOUND)
+		age = MESSAGE_HOLD_MS;
+	else if (rc)
+		return rc;
 	*left = age >= 0 && age < MESSAGE_HOLD_MS ? MESSAGE_HOLD_MS - age : 0;
 	return AG_OK;
 }
@@ -558,33 +517,26 @@ static int cmp_pending(const void *a, const void *b)
  * state once for all of them: a burst costs about one request a message. */
 static int apply_in_order(struct msg_run *r, const struct msg_facts *self)
 {
-	struct db_num a = db_n(r->in->id);
-	const char *p[] = { a.s, r->subject };
+	struct inbox_waiting waiting[MAX_BATCH];
 	struct pending list[MAX_BATCH + 1];
-	size_t n = 0;
-	int rc = AG_OK;
-	PGresult *res = db_query(&r->app->db,
-		"select event, payload, (extract(epoch from now() - received_at) * 1000)::bigint "
-		"from inbox where installation_id = $1 and subject = $2 "
-		"and status in ('pending', 'working') "
-		"and event in ('message.sent', 'message.received') order by id limit 50", 2, p);
+	size_t n = 0, nw = 0;
+	int rc = inbox_waiting_messages(&r->app->db, r->in->id, r->subject, waiting, MAX_BATCH, &nw);
 
-	if (!res)
-		return AG_EDB;
-	for (int i = 0; i < PQntuples(res) && n < MAX_BATCH; i++) {
-		json_t *pl = json_loads(db_str(res, i, 1), 0, NULL);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nw; i++) {
+		json_t *pl = waiting[i].payload;
 		json_int_t ts = json_integer_value(json_object_get(pl, "timestamp"));
 
-		if (pl && !msg_facts_read(json_object_get(pl, "data"), db_str(res, i, 0), ts,
+		if (pl && !msg_facts_read(json_object_get(pl, "data"), waiting[i].event, ts,
 					  &list[n].f) &&
 		    strcmp(list[n].f.id, self->id) != 0 && !is_posted(r, &list[n].f)) {
-			list[n].age_ms = db_i64(res, i, 2);
+			list[n].age_ms = waiting[i].age_ms;
 			list[n++].payload = pl;
 		} else {
 			json_decref(pl);
 		}
 	}
-	PQclear(res);
 	list[n].f = *self;      /* this one, due now */
 	list[n].age_ms = MESSAGE_HOLD_MS;
 	list[n++].payload = NULL;
@@ -606,14 +558,8 @@ static int apply_in_order(struct msg_run *r, const struct msg_facts *self)
 
 static int subject_lock(struct msg_run *r, int on)
 {
-	struct db_num a = db_n(r->in->id);
-	const char *p[] = { a.s, r->subject };
-	PGresult *res = db_query(&r->app->db, on ? "select pg_try_advisory_lock($1::int, hashtext($2))"
-						 : "select pg_advisory_unlock($1::int, hashtext($2))", 2, p);
-	int got = res && db_bool(res, 0, 0);
-
-	PQclear(res);
-	return !res ? AG_EDB : got || !on ? AG_OK : AG_EBUSY;
+	return on ? subject_try_lock(&r->app->db, r->in->id, r->subject)
+		  : subject_unlock(&r->app->db, r->in->id, r->subject);
 }
 
 void process_message(struct app *app, struct installation *in, struct inbox_event *ev,
@@ -689,8 +635,8 @@ done:
 	out->gorgias_requests = r.g.requests;
 	vendor_settle(&r.g, &r.a, rc);
 	caller_release(&r.caller, &app->db, in->id, r.phone);
-	if (locked)
-		subject_lock(&r, 0);
+	if (locked && subject_lock(&r, 0))
+		log_warn("%s: not unlocked (the connection's end releases it)", r.subject);
 	gorgias_close(&r.g);
 	posted_free(&r.done);
 	free(r.customer_name);

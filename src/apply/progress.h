@@ -1,22 +1,13 @@
 /* Shared by the call and message executors: what has already been done for
- * a subject (posted_op keys), and the lock under which a caller's customer
- * is found or created. */
+ * a subject (posted_op keys, store/posted_op_store.h), and the lock under
+ * which a caller's customer is found or created. */
 #ifndef AG_PROGRESS_H
 #define AG_PROGRESS_H
 
 #include "store/db.h"
+#include "store/posted_op_store.h"
 
-#include <stddef.h>
 #include <stdint.h>
-
-struct posted {
-	char **keys;   /* owned, n strings */
-	size_t n;
-};
-
-void posted_free(struct posted *p);
-/* Replaces p's keys with those recorded for the subject. */
-int posted_load(struct db *db, int64_t installation_id, const char *subject, struct posted *p);
 
 /* Two events from one new number (two calls, or a call and an SMS),
  * handled by two processes, must not create two customers: finding and

@@ -229,3 +229,47 @@ int inbox_requeue(struct db *db, int64_t installation_id, const char *status, lo
 	PQclear(r);
 	return AG_OK;
 }
+
+int inbox_age_ms(struct db *db, int64_t event_id, int64_t *age_ms)
+{
+	struct db_num e = db_n(event_id);
+	const char *p[] = { e.s };
+	PGresult *r = db_query(db, "select (extract(epoch from now() - received_at) * 1000)::bigint "
+				   "from inbox where id = $1", 1, p);
+	int rc = AG_OK;
+
+	*age_ms = 0;
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r))
+		*age_ms = db_i64(r, 0, 0);
+	else
+		rc = AG_ENOTFOUND;
+	PQclear(r);
+	return rc;
+}
+
+int inbox_waiting_messages(struct db *db, int64_t installation_id, const char *subject,
+			   struct inbox_waiting *out, size_t max, size_t *n)
+{
+	struct db_num a = db_n(installation_id), m = db_n((int64_t)max);
+	const char *p[] = { a.s, subject, m.s };
+	PGresult *r = db_query(db,
+		"select event, payload, (extract(epoch from now() - received_at) * 1000)::bigint "
+		"from inbox where installation_id = $1 and subject = $2 "
+		"and status in ('pending', 'working') "
+		"and event in ('message.sent', 'message.received') order by id limit $3", 3, p);
+
+	*n = 0;
+	if (!r)
+		return AG_EDB;
+	for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+		struct inbox_waiting *w = &out[(*n)++];
+
+		snprintf(w->event, sizeof w->event, "%s", db_str(r, i, 0));
+		w->payload = json_loads(db_str(r, i, 1), 0, NULL);
+		w->age_ms = db_i64(r, i, 2);
+	}
+	PQclear(r);
+	return AG_OK;
+}

@@ -3,9 +3,11 @@
 #ifndef AG_INBOX_H
 #define AG_INBOX_H
 
+#include "base/err.h"
 #include "store/db.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct inbox_event {
@@ -57,5 +59,20 @@ int inbox_requeue(struct db *db, int64_t installation_id, const char *status, lo
 /* Wakes the LISTENing workers: events were made due outside the webhook
  * path (retry, re-enable). */
 int inbox_wake(struct db *db);
+
+/* How long ago the event was received, by PostgreSQL's clock (the same
+ * for every host). AG_ENOTFOUND when it is not in the inbox. */
+AG_MUST_USE int inbox_age_ms(struct db *db, int64_t event_id, int64_t *age_ms);
+
+/* A message event of a subject still waiting to be applied. */
+struct inbox_waiting {
+	char event[64];
+	json_t *payload;       /* owned; NULL when unreadable */
+	int64_t age_ms;        /* since it was received */
+};
+/* The subject's message events still pending or being worked on, oldest
+ * first, at most max: *n of them in out (the caller decrefs payloads). */
+AG_MUST_USE int inbox_waiting_messages(struct db *db, int64_t installation_id, const char *subject,
+				       struct inbox_waiting *out, size_t max, size_t *n);
 
 #endif

@@ -196,13 +196,13 @@ static int recover_gone(struct call_run *r, int rc)
  * find it by its external id rather than creating a second one. */
 static int adopt_existing_ticket(struct call_run *r, int *found)
 {
-	char path[128];
+	char path[128], ext[48];
 	json_t *list = NULL;
 	int rc;
 
 	*found = 0;
-	snprintf(path, sizeof path, "/api/tickets?external_id=aircall:call:%" PRId64 "&limit=1",
-		 r->facts.id);
+	call_external_id(ext, sizeof ext, r->facts.id, NULL);
+	snprintf(path, sizeof path, "/api/tickets?external_id=%s&limit=1", ext);
 	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
 	if (!rc && gorgias_first_id(list)) {
 		r->st.ticket_id = gorgias_first_id(list);
@@ -217,19 +217,15 @@ static int adopt_existing_ticket(struct call_run *r, int *found)
 	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
 	if (!rc) {
 		struct op seen = { .kind = OP_ADD_MESSAGE };
-		char prefix[48];
-		size_t i, plen;
+		size_t i;
 		json_t *m;
 
-		plen = (size_t)snprintf(prefix, sizeof prefix, "aircall:call:%" PRId64 ":", r->facts.id);
 		snprintf(seen.keys[seen.nkeys++], sizeof seen.keys[0], "ticket");
 		json_array_foreach(json_object_get(list, "data"), i, m) {
 			const char *e = json_string_value(json_object_get(m, "external_id"));
-			if (!e || strncmp(e, prefix, plen) != 0 || seen.nkeys >= PLAN_MAX_KEYS)
-				continue;
-			e += plen;
-			snprintf(seen.keys[seen.nkeys++], sizeof seen.keys[0], "%s%s",
-				 strchr(e, ':') ? "" : "note:", e);
+			if (seen.nkeys < PLAN_MAX_KEYS &&
+			    call_note_key(e, r->facts.id, seen.keys[seen.nkeys], sizeof seen.keys[0]))
+				seen.nkeys++;
 		}
 		rc = record_keys(r, &seen, r->st.ticket_id);
 	}
@@ -671,7 +667,7 @@ void process_call(struct app *app, struct installation *in, struct inbox_event *
 	r.app = app;
 	r.in = in;
 	r.out = out;
-	snprintf(r.subject, sizeof r.subject, "call:%" PRId64, (int64_t)call_id);
+	call_subject(r.subject, sizeof r.subject, (int64_t)call_id);
 	if (call_id <= 0) {
 		out->rc = AG_EINVAL;
 		snprintf(out->note, sizeof out->note, "call event without data.id");

@@ -483,7 +483,7 @@ static int is_posted(struct msg_run *r, const struct msg_facts *f)
 {
 	char key[MSG_ID_MAX + 8];
 
-	snprintf(key, sizeof key, "msg:%s", f->id);
+	msg_posted_key(key, sizeof key, f->id);
 	return posted_has(&r->done, key);
 }
 

@@ -2,6 +2,8 @@
 #include "base/err.h"
 #include "base/num.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 static int is_empty(const json_t *v)
@@ -302,4 +304,9 @@ int call_is_over(const struct call_facts *f)
 int call_is_missed(const struct call_facts *f)
 {
 	return call_is_over(f) && f->answered_at == 0;
+}
+
+void call_subject(char *out, size_t len, int64_t call_id)
+{
+	snprintf(out, len, "call:%" PRId64, call_id);
 }

@@ -88,6 +88,9 @@ struct call_facts {
  * of the same events gives the same result. */
 int call_merge(json_t *stored, const char *event, int64_t timestamp, json_t *data);
 
+/* The inbox and posted_op subject of a call: "call:<id>". */
+void call_subject(char *out, size_t len, int64_t call_id);
+
 /* Reads the facts out of a merged call. AG_EINVAL when it has no id. */
 int call_facts_read(const json_t *stored, struct call_facts *f);
 

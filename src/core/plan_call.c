@@ -120,6 +120,28 @@ static json_t *names_array(const char **tags, size_t n)
 	return a;
 }
 
+void call_external_id(char *out, size_t len, int64_t call_id, const char *suffix)
+{
+	if (suffix)
+		snprintf(out, len, "aircall:call:%" PRId64 ":%s", call_id, suffix);
+	else
+		snprintf(out, len, "aircall:call:%" PRId64, call_id);
+}
+
+int call_note_key(const char *ext, int64_t call_id, char *key, size_t len)
+{
+	char prefix[48];
+	size_t plen;
+
+	call_external_id(prefix, sizeof prefix, call_id, "");
+	plen = strlen(prefix);
+	if (!ext || strncmp(ext, prefix, plen) != 0)
+		return 0;
+	ext += plen;
+	snprintf(key, len, "%s%s", strchr(ext, ':') ? "" : "note:", ext);
+	return 1;
+}
+
 /* An internal note (CN1-CN5), authored by the matched agent or the admin. */
 static json_t *note_message(const struct call_state *st, const struct rendered *r,
 			    const char *suffix, int64_t when, const json_t *attachment)
@@ -127,7 +149,7 @@ static json_t *note_message(const struct call_state *st, const struct rendered *
 	char ext[96], sent[32];
 	json_t *m;
 
-	snprintf(ext, sizeof ext, "aircall:call:%" PRId64 ":%s", st->call->id, suffix);
+	call_external_id(ext, sizeof ext, st->call->id, suffix);
 	iso_time(when, sent);
 	m = json_pack("{s:s, s:s, s:b, s:{s:I}, s:{s:s}, s:s, s:s, s:s}",
 		      "channel", "internal-note", "via", "api", "from_agent", 1,
@@ -163,7 +185,7 @@ static json_t *phone_message(const struct call_state *st, const struct plan_sett
 		buf_printf(&b, de ? "Eingehender Anruf von %s an %s%s%s" : "Inbound call from %s to %s%s%s",
 			   them, f->number_name ? f->number_name : line, f->number_name ? " " : "",
 			   f->number_name ? line : "");
-	snprintf(ext, sizeof ext, "aircall:call:%" PRId64, f->id);
+	call_external_id(ext, sizeof ext, f->id, NULL);
 	iso_time(f->started_at, sent);
 	us = json_pack("{s:s, s:s}", "address", line, "name", f->number_name ? f->number_name : "");
 	cust = json_pack("{s:s}", "address", st->phone ? st->phone : "");
@@ -277,7 +299,7 @@ static int plan_ticket(const struct call_state *st, const struct plan_settings *
 	}
 	for (size_t i = 0; i < ntags; i++)
 		op_key(op, "tag:%.58s", tags[i]);
-	snprintf(ext, sizeof ext, "aircall:call:%" PRId64, f->id);
+	call_external_id(ext, sizeof ext, f->id, NULL);
 	op->kind = OP_CREATE_TICKET;
 	op->body = json_pack("{s:s, s:s, s:b, s:s, s:s, s:{s:I}, s:o, s:s, s:o}",
 			     "channel", "phone", "via", "api", "from_agent", f->direction == CALL_OUTBOUND,

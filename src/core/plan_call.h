@@ -92,6 +92,14 @@ struct call_state {
 
 /* Fills op with the next operation owed for this call; the caller releases
  * it with op_free. AG_OK (op->kind may be OP_NONE) or AG_ENOMEM. */
+/* A call's Gorgias external ids: its ticket's "aircall:call:<id>" (suffix
+ * NULL), a note's "aircall:call:<id>:<suffix>". */
+void call_external_id(char *out, size_t len, int64_t call_id, const char *suffix);
+/* The posted_op key of the note whose external id is ext ("note:<x>" for
+ * the suffix "<x>", the suffix itself when it names its kind, as in
+ * "comment:<id>"): 1 when ext is one of this call's notes, else 0. */
+int call_note_key(const char *ext, int64_t call_id, char *key, size_t len);
+
 int plan_call(const struct call_state *st, const struct plan_settings *ps, struct op *op);
 void op_free(struct op *op);
 const char *op_name(enum op_kind kind);

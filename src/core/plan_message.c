@@ -288,6 +288,11 @@ void msg_subject(const json_t *data, char *out, size_t len)
 		 json_is_integer(num) ? json_integer_value(num) : (json_int_t)0, e164);
 }
 
+void msg_posted_key(char *out, size_t len, const char *id)
+{
+	snprintf(out, len, "msg:%s", id);
+}
+
 /* ------------------------------------------------------------ planning */
 
 static int posted(const struct msg_state *st, const char *key)
@@ -572,7 +577,7 @@ int plan_message(const struct msg_state *st, struct msg_op *op)
 		}
 		return plan_failure(st, op);
 	}
-	snprintf(key, sizeof key, "msg:%s", f->id);
+	msg_posted_key(key, sizeof key, f->id);
 	if (posted(st, key))
 		return AG_OK;
 	if (!st->phone) {

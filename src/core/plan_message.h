@@ -122,6 +122,9 @@ int msg_order_cmp(const struct msg_facts *a, const struct msg_facts *b);
  * <E.164>", the external number's digits when it is no phone number). */
 void msg_subject(const json_t *data, char *out, size_t len);
 
+/* The posted_op key of a message applied to its conversation: "msg:<id>". */
+void msg_posted_key(char *out, size_t len, const char *id);
+
 int plan_message(const struct msg_state *st, struct msg_op *op);
 void msg_op_free(struct msg_op *op);
 const char *msg_op_name(enum msg_op_kind kind);

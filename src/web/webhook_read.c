@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "core/plan_message.h"
 #include "base/sealed.h"
+#include "core/call.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -124,7 +125,8 @@ int webhook_read(const struct config *cfg, const char *body, size_t len, struct 
 		goto out;
 	snprintf(w->key, sizeof w->key, "%s:%s:%" JSON_INTEGER_FORMAT ":%.32s", event, id, ts, hash);
 	if (strncmp(event, "call.", 5) == 0)
-		snprintf(w->subject, sizeof w->subject, "call:%s", id);
+		call_subject(w->subject, sizeof w->subject,
+			     json_integer_value(json_object_get(data, "id")));
 	else if (strncmp(event, "message.", 8) == 0)
 		msg_subject(data, w->subject, sizeof w->subject); /* one conversation at a time */
 	else

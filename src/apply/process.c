@@ -1,4 +1,5 @@
 #include "apply/process.h"
+#include "apply/executor.h"
 #include "base/counters.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -22,8 +23,20 @@ static long backoff(int attempts)
 	return base - base / 4 + (long)(rand() % (int)(base / 2 + 1));
 }
 
+/* The kinds of event an executor applies (executor.h). */
+static const struct executor_kind *const kinds[] = { &call_executor, &message_executor };
+
+static const struct executor_kind *kind_of(const char *event)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strncmp(event, kinds[i]->event_prefix, strlen(kinds[i]->event_prefix)) == 0)
+			return kinds[i];
+	return NULL;
+}
+
 void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 {
+	const struct executor_kind *kind;
 	struct installation in;
 	int rc;
 
@@ -37,10 +50,8 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 	if (!in.enabled) {
 		out->rc = AG_EDISABLED;
 		snprintf(out->note, sizeof out->note, "installation disabled (%s)", in.disabled_reason);
-	} else if (strncmp(ev->event, "call.", 5) == 0) {
-		process_call(app, &in, ev, out);
-	} else if (strncmp(ev->event, "message.", 8) == 0) {
-		process_message(app, &in, ev, out);
+	} else if ((kind = kind_of(ev->event))) {
+		executor_apply(kind, app, &in, ev, out);
 	} else if (strcmp(ev->event, "integration.deleted") == 0) {
 		/* AD1: the app was uninstalled on the Aircall side. */
 		out->rc = store_disable(&app->db, in.id, "authorization_removed");

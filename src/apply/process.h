@@ -1,5 +1,5 @@
-/* The imperative shell around the planner: applies inbox events to
- * Gorgias, one recorded step at a time. */
+/* The imperative shell around the planners: claims inbox events, hands
+ * each to the executor of its kind (executor.h) and settles it. */
 #ifndef AG_PROCESS_H
 #define AG_PROCESS_H
 
@@ -33,13 +33,8 @@ struct outcome {
  * handled, or the deadline passed; worker_id names the heartbeat row
  * (NULL: none). Returns how many were handled. */
 int process_drain(struct app *app, const char *worker_id, int max, time_t deadline);
-/* Applies one claimed event. */
+/* Applies one claimed event: its kind's executor, or what an event with
+ * no executor means (integration.deleted, ignored). */
 void process_event(struct app *app, struct inbox_event *ev, struct outcome *out);
-
-/* Per-kind handlers (process_call.c, process_message.c). */
-void process_call(struct app *app, struct installation *in, struct inbox_event *ev,
-		  struct outcome *out);
-void process_message(struct app *app, struct installation *in, struct inbox_event *ev,
-		     struct outcome *out);
 
 #endif

@@ -1,138 +1,132 @@
-/* Applies call events: merge into the stored call, then plan → execute →
- * record, one Gorgias operation at a time, until nothing is owed. A crash
- * at any point leaves the call in a state the next attempt continues from. */
-#include "vendor/aircall.h"
-#include "core/call.h"
+/* The call plug of the executor skeleton (executor.h): merges the event
+ * into the stored call, then plans, executes and records one Gorgias
+ * operation at a time until nothing is owed. A crash at any point leaves
+ * the call in a state the next attempt continues from. */
 #include "apply/card.h"
-#include "base/crypto.h"
 #include "apply/customer_make.h"
+#include "apply/executor.h"
+#include "apply/lookup.h"
+#include "apply/tags.h"
+#include "base/crypto.h"
 #include "base/err.h"
+#include "base/log.h"
+#include "core/call.h"
+#include "core/plan_call.h"
+#include "store/call_record_store.h"
+#include "store/installation_store.h"
+#include "vendor/aircall.h"
 #include "vendor/gorgias.h"
 #include "vendor/http.h"
-#include "base/log.h"
-#include "apply/lookup.h"
 #include "vendor/media.h"
-#include "core/plan_call.h"
-#include "apply/process.h"
-#include "apply/progress.h"
-#include "apply/vendor_settle.h"
-#include "apply/tags.h"
-#include "store/call_record_store.h"
-#include "store/subject_lock.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* TS5: recordings above this are linked instead of uploaded. */
 #define MEDIA_UPLOAD_MAX (500LL * 1000 * 1000)
 #define MAX_STEPS 40
 
+/* The call's own part of a run (executor_run.kind). */
 struct call_run {
-	struct app *app;
-	struct installation *in;
-	struct gorgias g;
-	struct aircall a;
-	char subject[64];
+	int64_t call_id;             /* the event's data.id */
 	json_t *stored;              /* the merged call + bridge notes (owned) */
 	struct call_facts facts;
 	struct call_state st;
-	char phone[PHONE_MAX];
 	char *customer_name;         /* owned */
 	char digits[12];
-	struct posted done;         /* op keys already recorded */
-	struct caller_hold caller;   /* the caller lock (progress.h) */
-	int gone_retries;            /* cached ids found gone in this run */
 	int64_t selected_for;        /* number_id st.number_selected was computed for */
-	struct outcome *out;
+	struct plan_settings ps;
+	int unit_done;               /* the one unit of work was handed out */
 };
 
-static int load_posted(struct call_run *r)
+static json_t *bridge_notes(struct executor_run *r)
 {
-	int rc = posted_load(&r->app->db, r->in->id, r->subject, &r->done);
-
-	r->st.posted = (const char *const *)r->done.keys;
-	r->st.nposted = r->done.n;
-	return rc;
-}
-
-static json_t *bridge_notes(struct call_run *r)
-{
-	json_t *b = json_object_get(r->stored, "bridge");
+	struct call_run *c = r->kind;
+	json_t *b = json_object_get(c->stored, "bridge");
 
 	if (!json_is_object(b)) {
 		b = json_object();
-		json_object_set_new(r->stored, "bridge", b);
+		json_object_set_new(c->stored, "bridge", b);
 	}
 	return b;
 }
 
 /* Stores the merged call (its events and the bridge's notes). */
-static int save_call(struct call_run *r, int64_t call_id)
+static int save_call(struct executor_run *r, int64_t call_id)
 {
-	return call_record_save_call(&r->app->db, r->in->id, call_id, r->stored);
+	struct call_run *c = r->kind;
+
+	return call_record_save_call(&r->app->db, r->in->id, call_id, c->stored);
 }
 
 /* Loads (or starts) the call record and folds this event into it. */
-static int merge_event(struct call_run *r, struct inbox_event *ev, int64_t call_id)
+static int merge_event(struct executor_run *r, struct inbox_event *ev, int64_t call_id)
 {
+	struct call_run *c = r->kind;
 	json_t *data = json_object_get(ev->payload, "data");
 	json_int_t ts = json_integer_value(json_object_get(ev->payload, "timestamp"));
-	int rc = call_record_open(&r->app->db, r->in->id, call_id, &r->stored, &r->st.customer_id,
-				  &r->st.ticket_id);
+	int rc = call_record_open(&r->app->db, r->in->id, call_id, &c->stored, &c->st.customer_id,
+				  &c->st.ticket_id);
 
 	if (rc)
 		return rc;
-	rc = call_merge(r->stored, ev->event, (int64_t)ts, data);
+	rc = call_merge(c->stored, ev->event, (int64_t)ts, data);
 	return rc ? rc : save_call(r, call_id);
 }
 
-static int save_bridge(struct call_run *r)
+static int save_bridge(struct executor_run *r)
 {
-	return call_record_save_bridge(&r->app->db, r->in->id, r->facts.id, bridge_notes(r));
+	struct call_run *c = r->kind;
+
+	return call_record_save_bridge(&r->app->db, r->in->id, c->facts.id, bridge_notes(r));
 }
 
-static int save_ids(struct call_run *r)
+static int save_ids(struct executor_run *r)
 {
-	return call_record_save_ids(&r->app->db, r->in->id, r->facts.id, r->st.customer_id,
-				    r->st.ticket_id);
+	struct call_run *c = r->kind;
+
+	return call_record_save_ids(&r->app->db, r->in->id, c->facts.id, c->st.customer_id,
+				    c->st.ticket_id);
 }
 
-static int record_keys(struct call_run *r, const struct op *op, int64_t gorgias_id)
+static int record_keys(struct executor_run *r, const struct op *op, int64_t gorgias_id)
 {
 	int rc = AG_OK;
 
 	for (size_t i = 0; i < op->nkeys && !rc; i++)
-		rc = posted_record(&r->app->db, r->in->id, r->subject, op->keys[i], gorgias_id);
+		rc = executor_record(r, op->keys[i], gorgias_id);
 	for (size_t i = 0; i < op->nunkeys && !rc; i++)
-		rc = posted_forget(&r->app->db, r->in->id, r->subject, op->unkeys[i]);
-	return rc ? rc : load_posted(r);
+		rc = executor_unrecord(r, op->unkeys[i]);
+	return rc ? rc : executor_load_posted(r);
 }
 
-static void set_customer_name(struct call_run *r, const char *name)
+static void set_customer_name(struct executor_run *r, const char *name)
 {
-	free(r->customer_name);
-	r->customer_name = name ? strdup(name) : NULL;
-	r->st.customer_name = r->customer_name;
+	struct call_run *c = r->kind;
+
+	free(c->customer_name);
+	c->customer_name = name ? strdup(name) : NULL;
+	c->st.customer_name = c->customer_name;
 	json_object_set_new(bridge_notes(r), "customer_name",
 			    name ? json_string(name) : json_null());
 }
 
-static int exec_find_customer(struct call_run *r)
+static int exec_find_customer(struct executor_run *r)
 {
+	struct call_run *c = r->kind;
 	int64_t id = 0;
 	char *name = NULL;
 	int rc = lookup_customer(&r->g, r->phone, &id, &name);
 
 	if (rc)
 		return rc;
-	r->st.customer_looked_up = 1;
+	c->st.customer_looked_up = 1;
 	/* Remembered for this call: the ticket need not ask again. */
 	json_object_set_new(bridge_notes(r), "looked_up", json_true());
 	if (id) {
-		r->st.customer_id = id;
+		c->st.customer_id = id;
 		set_customer_name(r, name);
 		rc = save_ids(r);
 	}
@@ -142,18 +136,19 @@ static int exec_find_customer(struct call_run *r)
 	return rc;
 }
 
-static int exec_create_customer(struct call_run *r, struct op *op)
+static int exec_create_customer(struct executor_run *r, struct op *op)
 {
+	struct call_run *c = r->kind;
 	struct customer_made made;
-	int rc = customer_make(&r->g, r->st.phone, op->body, &made);
+	int rc = customer_make(&r->g, c->st.phone, op->body, &made);
 
 	if (!rc) {
-		r->st.customer_id = made.id;
+		c->st.customer_id = made.id;
 		set_customer_name(r, made.name);
 		/* CS1 refused on the customer: the ticket's first note carries it. */
 		if (made.unsaved_note)
 			json_object_set_new(bridge_notes(r), "customer_note", json_string(made.unsaved_note));
-		r->st.customer_note = json_string_value(json_object_get(bridge_notes(r), "customer_note"));
+		c->st.customer_note = json_string_value(json_object_get(bridge_notes(r), "customer_note"));
 		rc = save_ids(r);
 		if (!rc)
 			rc = save_bridge(r);
@@ -165,13 +160,14 @@ static int exec_create_customer(struct call_run *r, struct op *op)
 /* RB2: a refusal naming a cached customer or user that Gorgias no longer
  * has: forget it and resolve it again, once per run. AG_OK when the
  * planner should go on (it will resolve again), else the refusal. */
-static int recover_gone(struct call_run *r, int rc)
+static int recover_gone(struct executor_run *r, int rc)
 {
+	struct call_run *c = r->kind;
 	const char *what;
 
 	if (rc != AG_EREJECT && rc != AG_ENOTFOUND)
 		return rc;
-	what = lookup_forget_gone(&r->g, r->st.phone ? r->phone : NULL, &r->g.refusal);
+	what = lookup_forget_gone(&r->g, c->st.phone ? r->phone : NULL, &r->g.refusal);
 	if (!what)
 		return rc;
 	if (r->gone_retries++) {
@@ -182,30 +178,31 @@ static int recover_gone(struct call_run *r, int rc)
 	log_info("gorgias %s: %s %" PRId64 " is gone (%s); resolving it again", r->in->account,
 		 what, r->g.refusal.id, r->g.refusal.reason);
 	if (strcmp(what, "customer") == 0) {
-		r->st.customer_id = 0;
-		r->st.customer_looked_up = 0;
+		c->st.customer_id = 0;
+		c->st.customer_looked_up = 0;
 		json_object_del(bridge_notes(r), "looked_up");
 	} else if (strcmp(what, "user") == 0) {
-		r->st.agent_resolved = r->st.assignee_resolved = r->st.admin_resolved = 0;
-		r->st.agent_user_id = r->st.assignee_user_id = r->st.admin_user_id = 0;
+		c->st.agent_resolved = c->st.assignee_resolved = c->st.admin_resolved = 0;
+		c->st.agent_user_id = c->st.assignee_user_id = c->st.admin_user_id = 0;
 	}
 	return save_ids(r) || save_bridge(r) ? AG_EDB : AG_OK;
 }
 
 /* After a crash between sending and recording, the ticket may exist:
  * find it by its external id rather than creating a second one. */
-static int adopt_existing_ticket(struct call_run *r, int *found)
+static int adopt_existing_ticket(struct executor_run *r, int *found)
 {
+	struct call_run *c = r->kind;
 	char path[128], ext[48];
 	json_t *list = NULL;
 	int rc;
 
 	*found = 0;
-	call_external_id(ext, sizeof ext, r->facts.id, NULL);
+	call_external_id(ext, sizeof ext, c->facts.id, NULL);
 	snprintf(path, sizeof path, "/api/tickets?external_id=%s&limit=1", ext);
 	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
 	if (!rc && gorgias_first_id(list)) {
-		r->st.ticket_id = gorgias_first_id(list);
+		c->st.ticket_id = gorgias_first_id(list);
 		*found = 1;
 	}
 	json_decref(list);
@@ -213,7 +210,7 @@ static int adopt_existing_ticket(struct call_run *r, int *found)
 		return rc;
 	/* What the lost creation carried is on the ticket: record those
 	 * notes as done, so that only what is missing gets sent. */
-	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages?limit=100", r->st.ticket_id);
+	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages?limit=100", c->st.ticket_id);
 	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
 	if (!rc) {
 		struct op seen = { .kind = OP_ADD_MESSAGE };
@@ -224,17 +221,18 @@ static int adopt_existing_ticket(struct call_run *r, int *found)
 		json_array_foreach(json_object_get(list, "data"), i, m) {
 			const char *e = json_string_value(json_object_get(m, "external_id"));
 			if (seen.nkeys < PLAN_MAX_KEYS &&
-			    call_note_key(e, r->facts.id, seen.keys[seen.nkeys], sizeof seen.keys[0]))
+			    call_note_key(e, c->facts.id, seen.keys[seen.nkeys], sizeof seen.keys[0]))
 				seen.nkeys++;
 		}
-		rc = record_keys(r, &seen, r->st.ticket_id);
+		rc = record_keys(r, &seen, c->st.ticket_id);
 	}
 	json_decref(list);
 	return rc;
 }
 
-static int exec_create_ticket(struct call_run *r, struct op *op)
+static int exec_create_ticket(struct executor_run *r, struct op *op)
 {
+	struct call_run *c = r->kind;
 	json_t *b = bridge_notes(r), *made = NULL;
 	int rc, found = 0;
 
@@ -244,7 +242,7 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 			return rc;
 		if (found) {
 			log_info("call %" PRId64 ": ticket %" PRId64 " had been created already",
-				 r->facts.id, r->st.ticket_id);
+				 c->facts.id, c->st.ticket_id);
 			json_object_del(b, "ticket_intent");
 			rc = save_ids(r);
 			return rc ? rc : save_bridge(r);
@@ -261,9 +259,7 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 		rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
 		if (rc == AG_EREJECT && !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
 			/* TC3: this account does not create tags from names. */
-			log_info("gorgias %s: tag names refused, resolving tags to ids", r->in->account);
-			store_set_capability(&r->app->db, r->in->id, "gorgias_tags_by_id", "true");
-			r->in->tags_by_id = 1;
+			executor_tags_by_id(r);
 			if (!(rc = tags_body_to_ids(&r->g, op->body)))
 				rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
 		}
@@ -271,21 +267,21 @@ static int exec_create_ticket(struct call_run *r, struct op *op)
 			json_decref(made);
 			return recover_gone(r, rc);
 		}
-		r->st.ticket_id = gorgias_id(made);
+		c->st.ticket_id = gorgias_id(made);
 		json_decref(made);
-		if (!r->st.ticket_id)
+		if (!c->st.ticket_id)
 			return AG_ETEMP;
 	}
 	json_object_del(b, "ticket_intent");
 	if ((rc = save_ids(r)) || (rc = save_bridge(r)))
 		return rc;
-	return record_keys(r, op, r->st.ticket_id);
+	return record_keys(r, op, c->st.ticket_id);
 }
 
 /* A note sent once may have landed even though no answer came back (a
  * timeout, a lost connection): before sending it again, look for it by its
  * external id. Costs a request only after such a failure. */
-static int note_already_there(struct call_run *r, const struct op *op, int *found)
+static int note_already_there(struct executor_run *r, const struct op *op, int *found)
 {
 	const char *ext = json_string_value(json_object_get(op->body, "external_id"));
 	char path[96];
@@ -307,7 +303,7 @@ static int note_already_there(struct call_run *r, const struct op *op, int *foun
 	return rc == AG_ENOTFOUND ? AG_OK : rc;
 }
 
-static int intent_set(struct call_run *r, const char *key, int on)
+static int intent_set(struct executor_run *r, const char *key, int on)
 {
 	json_t *b = bridge_notes(r), *in = json_object_get(b, "intents");
 
@@ -322,30 +318,32 @@ static int intent_set(struct call_run *r, const char *key, int on)
 	return save_bridge(r);
 }
 
-static int intent_pending(struct call_run *r, const char *key)
+static int intent_pending(struct executor_run *r, const char *key)
 {
 	return json_is_true(json_object_get(json_object_get(bridge_notes(r), "intents"), key));
 }
 
-static int forget_ticket(struct call_run *r)
+static int forget_ticket(struct executor_run *r)
 {
+	struct call_run *c = r->kind;
 	int rc;
 
 	log_info("gorgias %s: ticket %" PRId64 " of call %" PRId64 " is gone; a new one carries "
-		 "the call", r->in->account, r->st.ticket_id, r->facts.id);
-	r->st.ticket_id = 0;
+		 "the call", r->in->account, c->st.ticket_id, c->facts.id);
+	c->st.ticket_id = 0;
 	json_object_del(bridge_notes(r), "intents");
 	json_object_del(bridge_notes(r), "ticket_intent");
-	rc = posted_forget_all(&r->app->db, r->in->id, r->subject);
+	rc = executor_unrecord(r, NULL);
 	if (!rc)
 		rc = save_ids(r);
 	if (!rc)
 		rc = save_bridge(r);
-	return rc ? rc : load_posted(r);
+	return rc ? rc : executor_load_posted(r);
 }
 
-static int exec_ticket_op(struct call_run *r, struct op *op)
+static int exec_ticket_op(struct executor_run *r, struct op *op)
 {
+	struct call_run *c = r->kind;
 	char path[96];
 	const char *method = "POST";
 	json_t *made = NULL;
@@ -359,7 +357,7 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 			if ((rc = note_already_there(r, op, &found)))
 				return rc;
 			if (found) {
-				log_info("call %" PRId64 ": %s had landed already", r->facts.id, op->keys[0]);
+				log_info("call %" PRId64 ": %s had landed already", c->facts.id, op->keys[0]);
 				if ((rc = record_keys(r, op, 0)))
 					return rc;
 				return intent_set(r, op->keys[0], 0);
@@ -395,13 +393,12 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 	rc = gorgias_call(&r->g, method, path, op->body, &made);
 	if (rc == AG_EREJECT && (op->kind == OP_ADD_TAGS || op->kind == OP_REMOVE_TAGS) &&
 	    !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
-		store_set_capability(&r->app->db, r->in->id, "gorgias_tags_by_id", "true");
-		r->in->tags_by_id = 1;
+		executor_tags_by_id(r);
 		json_decref(made);
 		return exec_ticket_op(r, op);
 	}
 	if (rc == AG_ENOTFOUND && refusal_names_ticket(&r->g.refusal) &&
-	    op->ticket_id == r->st.ticket_id && !r->gone_retries++) {
+	    op->ticket_id == c->st.ticket_id && !r->gone_retries++) {
 		/* RB2: the call's ticket was deleted in Gorgias. Forget it and
 		 * what was posted on it: the next plan makes a new ticket that
 		 * carries the call's notes (once per run). */
@@ -429,12 +426,13 @@ static int exec_ticket_op(struct call_run *r, struct op *op)
 /* The recording or voicemail as Aircall's API has it now: the body's URL
  * is never fetched (anyone holding the webhook token writes bodies), and
  * the API's is fresh where the body's may be past its hour. */
-static int transfer_from_api(struct call_run *r, const struct op *op, const char *name,
+static int transfer_from_api(struct executor_run *r, const struct op *op, const char *name,
 			     json_t **att, enum media_result *got)
 {
+	struct call_run *c = r->kind;
 	json_t *call = NULL;
 	const char *url;
-	int rc = aircall_get_call(&r->a, r->facts.id, 0, &call);
+	int rc = aircall_get_call(&r->a, c->facts.id, 0, &call);
 
 	*got = MEDIA_UNAVAILABLE;
 	if (rc == AG_ENOTFOUND)
@@ -458,8 +456,9 @@ static int transfer_from_api(struct call_run *r, const struct op *op, const char
 	return rc;
 }
 
-static int exec_upload(struct call_run *r, struct op *op)
+static int exec_upload(struct executor_run *r, struct op *op)
 {
+	struct call_run *c = r->kind;
 	json_t *b = bridge_notes(r), *uploads = json_object_get(b, "uploads"), *att = NULL, *entry;
 	enum media_result got;
 	char name[64];
@@ -469,7 +468,7 @@ static int exec_upload(struct call_run *r, struct op *op)
 		uploads = json_object();
 		json_object_set_new(b, "uploads", uploads);
 	}
-	snprintf(name, sizeof name, "%s-%" PRId64 ".mp3", op->media_kind, r->facts.id);
+	snprintf(name, sizeof name, "%s-%" PRId64 ".mp3", op->media_kind, c->facts.id);
 	rc = transfer_from_api(r, op, name, &att, &got);
 	if (rc)
 		return rc;
@@ -482,245 +481,245 @@ static int exec_upload(struct call_run *r, struct op *op)
 	if (!entry)
 		return AG_ENOMEM;
 	json_object_set_new(uploads, op->media_kind, entry);
-	r->st.uploads = uploads;
+	c->st.uploads = uploads;
 	return save_bridge(r);
 }
 
-static int exec_card(struct call_run *r)
+static int exec_card(struct executor_run *r)
 {
+	struct call_run *c = r->kind;
 	struct op done = { .kind = OP_INSIGHT_CARD };
-	int64_t customer_id = r->st.customer_id;
+	int64_t customer_id = c->st.customer_id;
 	char *name = NULL;
-	int rc;
+	int rc, saved = AG_OK;
 
 	snprintf(done.keys[0], sizeof done.keys[0], "card");
 	done.nkeys = 1;
-	rc = card_push(&r->g, &r->a, r->facts.id, r->phone, &customer_id, &name);
+	rc = card_push(&r->g, &r->a, c->facts.id, r->phone, &customer_id, &name);
 	if (customer_id && name) {
 		/* CT5: the ticket made at answer or end is titled with it. */
 		set_customer_name(r, name);
-		save_bridge(r);
+		saved = save_bridge(r);
 	}
 	free(name);
-	if (customer_id && !r->st.customer_id) {
-		r->st.customer_id = customer_id;
-		save_ids(r);
-	} else if (rc == AG_ENOTFOUND && !customer_id) {
-		r->st.customer_looked_up = 1;
+	if (!saved && customer_id && !c->st.customer_id) {
+		c->st.customer_id = customer_id;
+		saved = save_ids(r);
+	} else if (!saved && rc == AG_ENOTFOUND && !customer_id) {
+		c->st.customer_looked_up = 1;
 		json_object_set_new(bridge_notes(r), "looked_up", json_true());
-		save_bridge(r);
+		saved = save_bridge(r);
 	}
 	/* IC: best effort. Whatever happened, the card is not tried again
 	 * and ticket work goes on; only a lost database is worth a retry. */
 	if (rc && rc != AG_EDB)
-		log_info("insight card for call %" PRId64 " not shown: %s", r->facts.id, ag_strerror(rc));
-	return rc == AG_EDB ? rc : record_keys(r, &done, 0);
+		log_info("insight card for call %" PRId64 " not shown: %s", c->facts.id, ag_strerror(rc));
+	if (rc == AG_EDB)
+		return rc;
+	return saved ? saved : record_keys(r, &done, 0);
 }
 
 /* The call as Aircall's API has it: fills what the webhooks left out (a
  * number sent as {}, the IVR options of the timeline) without overriding
  * what they said. A call Aircall will not give is noted and planned
  * without: the notes lose a line, the event is not lost. */
-static int exec_fetch_call(struct call_run *r, const struct op *op)
+static int exec_fetch_call(struct executor_run *r, const struct op *op)
 {
+	struct call_run *c = r->kind;
 	json_t *b = bridge_notes(r), *call = NULL;
-	int rc = aircall_get_call(&r->a, r->facts.id, op->timeline, &call);
+	int rc = aircall_get_call(&r->a, c->facts.id, op->timeline, &call);
 
 	if (rc && ag_err_retryable(rc))
 		return rc;
 	if (rc)
 		log_warn("call %" PRId64 ": not read from Aircall (%s); going on without it",
-			 r->facts.id, r->a.last_error);
-	else if ((rc = call_merge(r->stored, "call.fetched", 0, call)))
+			 c->facts.id, r->a.last_error);
+	else if ((rc = call_merge(c->stored, "call.fetched", 0, call)))
 		goto out;
 	json_object_set_new(b, "call_fetched", json_true());
 	if (op->timeline)
 		json_object_set_new(b, "timeline_fetched", json_true());
-	r->st.call_fetched = 1;
-	r->st.timeline_fetched |= op->timeline;
-	rc = save_call(r, r->facts.id);
+	c->st.call_fetched = 1;
+	c->st.timeline_fetched |= op->timeline;
+	rc = save_call(r, c->facts.id);
 out:
 	json_decref(call);
 	return rc;
 }
 
-static int load_context(struct call_run *r)
+static int load_context(struct executor_run *r)
 {
+	struct call_run *c = r->kind;
 	const json_t *b = bridge_notes(r);
 	int sel, rc;
 
-	sel = store_number_selected(&r->app->db, r->in, r->facts.number_id);
+	sel = store_number_selected(&r->app->db, r->in, c->facts.number_id);
 	if (sel < 0)
 		return AG_EDB;
-	r->st.number_selected = sel;
-	r->selected_for = r->facts.number_id;
-	r->st.call_fetched = json_is_true(json_object_get(b, "call_fetched"));
-	r->st.timeline_fetched = json_is_true(json_object_get(b, "timeline_fetched"));
-	r->st.uploads = json_object_get(b, "uploads");
-	r->st.customer_looked_up = json_is_true(json_object_get(b, "looked_up"));
-	r->st.customer_note = json_string_value(json_object_get(b, "customer_note"));
-	if (!r->customer_name && json_is_string(json_object_get(b, "customer_name")))
+	c->st.number_selected = sel;
+	c->selected_for = c->facts.number_id;
+	c->st.call_fetched = json_is_true(json_object_get(b, "call_fetched"));
+	c->st.timeline_fetched = json_is_true(json_object_get(b, "timeline_fetched"));
+	c->st.uploads = json_object_get(b, "uploads");
+	c->st.customer_looked_up = json_is_true(json_object_get(b, "looked_up"));
+	c->st.customer_note = json_string_value(json_object_get(b, "customer_note"));
+	if (!c->customer_name && json_is_string(json_object_get(b, "customer_name")))
 		set_customer_name(r, json_string_value(json_object_get(b, "customer_name")));
-	if (r->facts.callback_of &&
-	    (rc = call_record_ticket(&r->app->db, r->in->id, r->facts.callback_of,
-				     &r->st.callback_ticket_id)))
+	if (c->facts.callback_of &&
+	    (rc = call_record_ticket(&r->app->db, r->in->id, c->facts.callback_of,
+				     &c->st.callback_ticket_id)))
 		return rc;
-	if ((rc = call_record_callback_requested(&r->app->db, r->in->id, r->facts.id,
-						 &r->st.callback_requested)))
+	if ((rc = call_record_callback_requested(&r->app->db, r->in->id, c->facts.id,
+						 &c->st.callback_requested)))
 		return rc;
-	return load_posted(r);
+	return executor_load_posted(r);
 }
 
-static int step(struct call_run *r, const struct plan_settings *ps, int *finished)
-{
-	struct op op;
-	int rc, requests;
+/* ---------------------------------------------------------- the plug */
 
-	*finished = 0;
-	requests = r->g.requests;
-	rc = call_facts_read(r->stored, &r->facts);
+static int call_read(struct executor_run *r)
+{
+	struct call_run *c = r->kind;
+
+	c->call_id = json_integer_value(json_object_get(json_object_get(r->ev->payload, "data"), "id"));
+	call_subject(r->subject, sizeof r->subject, c->call_id);
+	if (c->call_id <= 0) {
+		snprintf(r->out->note, sizeof r->out->note, "call event without data.id");
+		return AG_EINVAL;
+	}
+	return AG_OK;
+}
+
+static int call_load(struct executor_run *r)
+{
+	struct call_run *c = r->kind;
+	int rc;
+
+	if ((rc = merge_event(r, r->ev, c->call_id)) || (rc = call_facts_read(c->stored, &c->facts)))
+		return rc;
+	if (phone_normalize(c->facts.raw_digits, r->in->country, r->phone) == PHONE_OK)
+		c->st.phone = r->phone;
+	if (crypto_random_digits(c->digits, 8) == AG_OK)
+		c->st.placeholder_digits = c->digits;
+	if ((rc = load_context(r)))
+		return rc;
+	c->ps.locale = r->in->locale;
+	c->ps.time_zone = r->in->time_zone;
+	c->ps.dashboard_url = r->app->cfg->aircall_dashboard_url;
+	c->ps.account_url = r->g.base;
+	return AG_OK;
+}
+
+/* A call event is one unit of work: the call. */
+static int call_next(struct executor_run *r, int *more)
+{
+	struct call_run *c = r->kind;
+
+	*more = !c->unit_done;
+	c->unit_done = 1;
+	return AG_OK;
+}
+
+static int call_plan(struct executor_run *r, void *planned, struct executor_step *s)
+{
+	struct call_run *c = r->kind;
+	struct op *op = planned;
+	int rc = call_facts_read(c->stored, &c->facts);
+
 	if (rc)
 		return rc;
-	r->st.call = &r->facts;
-	if (r->facts.number_id != r->selected_for) {
+	c->st.call = &c->facts;
+	c->st.posted = (const char *const *)r->done.keys;
+	c->st.nposted = r->done.n;
+	if (c->facts.number_id != c->selected_for) {
 		/* The number became known (fetched from Aircall): SU3 again. */
-		int sel = store_number_selected(&r->app->db, r->in, r->facts.number_id);
+		int sel = store_number_selected(&r->app->db, r->in, c->facts.number_id);
 		if (sel < 0)
 			return AG_EDB;
-		r->st.number_selected = sel;
-		r->selected_for = r->facts.number_id;
+		c->st.number_selected = sel;
+		c->selected_for = c->facts.number_id;
 	}
-	rc = plan_call(&r->st, ps, &op);
-	if (rc)
+	if ((rc = plan_call(&c->st, &c->ps, op)))
 		return rc;
-	log_debug("call %" PRId64 ": next %s", r->facts.id, op_name(op.kind));
-	switch (op.kind) {
-	case OP_NONE:
-		*finished = 1;
-		break;
-	case OP_SKIP:
-		*finished = 1;
-		snprintf(r->out->note, sizeof r->out->note, "%s", op.reason);
-		break;
-	case OP_RESOLVE_AGENT:
-		rc = lookup_agent(&r->g, op.email, &r->st.agent_user_id);
-		r->st.agent_resolved = !rc;
-		break;
-	case OP_RESOLVE_ASSIGNEE:
-		rc = lookup_agent(&r->g, op.email, &r->st.assignee_user_id);
-		r->st.assignee_resolved = !rc;
-		break;
-	case OP_RESOLVE_ADMIN:
-		rc = lookup_admin(&r->g, &r->st.admin_user_id);
-		r->st.admin_resolved = !rc;
-		break;
-	case OP_FIND_CUSTOMER:
-		rc = caller_hold(&r->caller, &r->app->db, r->in->id, r->phone);
-		if (!rc)
-			rc = exec_find_customer(r);
-		break;
-	case OP_CREATE_CUSTOMER:
-		rc = r->st.phone ? caller_hold(&r->caller, &r->app->db, r->in->id, r->phone) : AG_OK;
-		if (!rc)
-			rc = exec_create_customer(r, &op);
-		break;
-	case OP_CREATE_TICKET:
-		rc = exec_create_ticket(r, &op);
-		break;
-	case OP_UPLOAD_MEDIA:
-		rc = exec_upload(r, &op);
-		break;
-	case OP_INSIGHT_CARD:
-		rc = exec_card(r);
-		break;
-	case OP_FETCH_CALL:
-		rc = exec_fetch_call(r, &op);
-		break;
-	default:
-		rc = exec_ticket_op(r, &op);
-		break;
-	}
-	/* Attempts bound failures in a row, not work: a write, or a lookup
-	 * that needed Gorgias, is progress; one answered from the cache
-	 * succeeds again on every attempt and is not. */
-	if (!rc && op.kind != OP_NONE && op.kind != OP_SKIP &&
-	    ((op.kind != OP_RESOLVE_AGENT && op.kind != OP_RESOLVE_ASSIGNEE &&
-	      op.kind != OP_RESOLVE_ADMIN && op.kind != OP_FIND_CUSTOMER) ||
-	     r->g.requests > requests))
-		r->out->progressed = 1;
-	op_free(&op);
-	if (r->st.customer_id)
-		caller_release(&r->caller, &r->app->db, r->in->id, r->phone);
-	return rc;
+	log_debug("call %" PRId64 ": next %s", c->facts.id, op_name(op->kind));
+	if (op->kind == OP_SKIP)
+		snprintf(r->out->note, sizeof r->out->note, "%s", op->reason);
+	s->done = op->kind == OP_NONE || op->kind == OP_SKIP;
+	s->lookup = op->kind == OP_RESOLVE_AGENT || op->kind == OP_RESOLVE_ASSIGNEE ||
+		    op->kind == OP_RESOLVE_ADMIN || op->kind == OP_FIND_CUSTOMER;
+	return AG_OK;
 }
 
-void process_call(struct app *app, struct installation *in, struct inbox_event *ev,
-		  struct outcome *out)
+static int call_execute(struct executor_run *r, void *planned)
 {
-	struct call_run r;
-	struct plan_settings ps;
-	json_t *data = json_object_get(ev->payload, "data");
-	json_int_t call_id = json_integer_value(json_object_get(data, "id"));
-	int rc, finished = 0;
+	struct call_run *c = r->kind;
+	struct op *op = planned;
+	int rc;
 
-	memset(&r, 0, sizeof r);
-	r.app = app;
-	r.in = in;
-	r.out = out;
-	call_subject(r.subject, sizeof r.subject, (int64_t)call_id);
-	if (call_id <= 0) {
-		out->rc = AG_EINVAL;
-		snprintf(out->note, sizeof out->note, "call event without data.id");
-		return;
+	switch (op->kind) {
+	case OP_RESOLVE_AGENT:
+		rc = lookup_agent(&r->g, op->email, &c->st.agent_user_id);
+		c->st.agent_resolved = !rc;
+		return rc;
+	case OP_RESOLVE_ASSIGNEE:
+		rc = lookup_agent(&r->g, op->email, &c->st.assignee_user_id);
+		c->st.assignee_resolved = !rc;
+		return rc;
+	case OP_RESOLVE_ADMIN:
+		rc = lookup_admin(&r->g, &c->st.admin_user_id);
+		c->st.admin_resolved = !rc;
+		return rc;
+	case OP_FIND_CUSTOMER:
+		return (rc = executor_hold_caller(r)) ? rc : exec_find_customer(r);
+	case OP_CREATE_CUSTOMER:
+		if (c->st.phone && (rc = executor_hold_caller(r)))
+			return rc;
+		return exec_create_customer(r, op);
+	case OP_CREATE_TICKET:
+		return exec_create_ticket(r, op);
+	case OP_UPLOAD_MEDIA:
+		return exec_upload(r, op);
+	case OP_INSIGHT_CARD:
+		return exec_card(r);
+	case OP_FETCH_CALL:
+		return exec_fetch_call(r, op);
+	default:
+		return exec_ticket_op(r, op);
 	}
-	/* One process per call at a time, also across hosts. */
-	if ((rc = subject_try_lock(&app->db, in->id, r.subject))) {
-		out->rc = rc;
-		snprintf(out->note, sizeof out->note, "call is being processed elsewhere");
-		return;
-	}
-	rc = gorgias_open(&r.g, app->cfg, &app->db, in);
-	if (rc) {
-		snprintf(out->note, sizeof out->note, "Gorgias credentials unusable");
-		goto done;
-	}
-	aircall_open(&r.a, app->cfg, &app->db, in->id,
-		     in->aircall_oauth ? NULL : in->aircall_api_id, in->aircall_secret);
-	r.a.final_attempt = ev->attempts >= app->cfg->max_attempts;
-	if ((rc = merge_event(&r, ev, (int64_t)call_id)))
-		goto done;
-	if ((rc = call_facts_read(r.stored, &r.facts)))
-		goto done;
-	if (phone_normalize(r.facts.raw_digits, in->country, r.phone) == PHONE_OK)
-		r.st.phone = r.phone;
-	if (crypto_random_digits(r.digits, 8) == AG_OK)
-		r.st.placeholder_digits = r.digits;
-	if ((rc = load_context(&r)))
-		goto done;
-	ps.locale = in->locale;
-	ps.time_zone = in->time_zone;
-	ps.dashboard_url = app->cfg->aircall_dashboard_url;
-	ps.account_url = r.g.base;
-	for (int i = 0; i < MAX_STEPS && !finished && !rc; i++) {
-		rc = step(&r, &ps, &finished);
-	}
-	if (!rc && !finished)
-		snprintf(out->note, sizeof out->note, "stopped after %d steps", MAX_STEPS);
-done:
-	if (rc && !out->note[0])
-		snprintf(out->note, sizeof out->note, "%s%s%s", ag_strerror(rc),
-			 r.g.last_error[0] ? ": " : "", r.g.last_error);
-	out->rc = rc;
-	out->wait_s = r.g.wait_s ? r.g.wait_s : r.a.wait_s;
-	out->gorgias_requests = r.g.requests;
-	vendor_settle(&r.g, &r.a, rc);
-	caller_release(&r.caller, &app->db, in->id, r.phone);
-	/* Only a broken connection fails this, and a lost session holds no
-	 * advisory lock any more. */
-	if (subject_unlock(&app->db, in->id, r.subject))
-		log_warn("%s: not unlocked (the connection's end releases it)", r.subject);
-	gorgias_close(&r.g);
-	posted_free(&r.done);
-	free(r.customer_name);
-	json_decref(r.stored);
 }
+
+static void call_op_free(void *op)
+{
+	op_free(op);
+}
+
+static int call_customer_known(const struct executor_run *r)
+{
+	const struct call_run *c = r->kind;
+
+	return c->st.customer_id != 0;
+}
+
+static void call_release(struct executor_run *r)
+{
+	struct call_run *c = r->kind;
+
+	free(c->customer_name);
+	json_decref(c->stored);
+}
+
+const struct executor_kind call_executor = {
+	.event_prefix = "call.",
+	.what = "call",
+	.kind_size = sizeof(struct call_run),
+	.op_size = sizeof(struct op),
+	.max_steps = MAX_STEPS,
+	.read = call_read,
+	.load = call_load,
+	.next = call_next,
+	.plan = call_plan,
+	.execute = call_execute,
+	.op_free = call_op_free,
+	.customer_known = call_customer_known,
+	.release = call_release,
+};

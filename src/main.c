@@ -71,6 +71,7 @@ static void read_request(struct request *req, const struct config *cfg, param_fn
 	req->cookie = param(ctx, "HTTP_COOKIE");
 	req->remote_addr = param(ctx, "REMOTE_ADDR");
 	req->authorization = param(ctx, "HTTP_AUTHORIZATION");
+	req->hook_secret = param(ctx, "HTTP_X_AIRCALL_GORGIAS_TOKEN");
 	request_set_path(req, param(ctx, "REQUEST_URI"), param(ctx, "SCRIPT_NAME"),
 			 param(ctx, "PATH_INFO"), cfg->public_url);
 	cl = param(ctx, "CONTENT_LENGTH");

@@ -126,5 +126,6 @@ int executor_hold_caller(struct executor_run *r);
 /* The kinds (call_executor.c, message_executor.c). */
 extern const struct executor_kind call_executor;
 extern const struct executor_kind message_executor;
+extern const struct executor_kind reply_executor;     /* reply_executor.c: two-way SMS */
 
 #endif

@@ -1,5 +1,6 @@
 #include "apply/process.h"
 #include "apply/executor.h"
+#include "apply/hook_setup.h"
 #include "base/counters.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -24,7 +25,8 @@ static long backoff(int attempts)
 }
 
 /* The kinds of event an executor applies (executor.h). */
-static const struct executor_kind *const kinds[] = { &call_executor, &message_executor };
+static const struct executor_kind *const kinds[] = { &call_executor, &message_executor,
+						     &reply_executor };
 
 static const struct executor_kind *kind_of(const char *event)
 {
@@ -55,6 +57,11 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 	} else if (strcmp(ev->event, "integration.deleted") == 0) {
 		/* AD1: the app was uninstalled on the Aircall side. */
 		out->rc = store_disable(&app->db, in.id, "authorization_removed");
+		/* Two-way SMS stops with it: no reply could go out any more. A
+		 * Gorgias that does not answer only leaves an integration whose
+		 * deliveries are refused (hook_teardown logs it). */
+		if (!out->rc)
+			(void)hook_teardown(&app->db, app->cfg, in.id);
 		snprintf(out->note, sizeof out->note, "Aircall integration deleted");
 	} else {
 		out->ignored = 1;

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "vendor/gorgias.h"
 #include "vendor/http.h"
+#include "apply/hook_setup.h"
 #include "apply/install_setup.h"
 #include "store/session_store.h"
 #include "base/log.h"
@@ -270,6 +271,8 @@ int cli_install(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	installation_prepare_tags(&app->db, app->cfg, inst_id, numbers);
+	/* Two-way SMS: a refusal is shown on the settings page, one-way goes on. */
+	(void)hook_setup(&app->db, app->cfg, inst_id);
 	log_info("installation %" PRId64 " for %s installed (webhook %s, %zu numbers)", inst_id,
 		 a.account, webhook_id, json_array_size(numbers));
 	/* The operator's way into the settings page (a one-time link). */

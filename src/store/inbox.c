@@ -14,14 +14,51 @@
 /* A heartbeat older than this is a process that died (see worker.c). */
 #define HEARTBEAT_FRESH "10 seconds"
 
+/* The request path's one statement (see inbox_accept), after the lookup
+ * of the installation `n` by the keyed hash $1 of the sender's secret;
+ * the event is stored only when `wanted` (an expression over n) holds. */
+#define ACCEPT_REST(lookup, wanted) \
+	"with n as (" lookup "), " \
+	"ins as (insert into inbox (installation_id, dedupe_key, event, subject, payload, " \
+	"    status, processed_at) " \
+	"  select n.id, $2, $3, $4, $5::jsonb, $6, case when $6 = 'ignored' then now() end " \
+	"  from n where " wanted " on conflict (installation_id, dedupe_key) do nothing returning id), " \
+	"l as (select coalesce(bool_or(w.busy_since is null), false) idle, " \
+	"    coalesce(bool_or(w.busy_since is null " \
+	"      or w.busy_since > now() - interval '" BUSY_GRACE "'), false) free " \
+	"  from worker w where w.seen_at > now() - interval '" HEARTBEAT_FRESH "'), " \
+	"woke as (select pg_notify('" INBOX_CHANNEL "', '') from ins, l " \
+	"  where $6 = 'pending' and l.idle) " \
+	"select (select id from n), (select id from ins), (select count(*) from woke), " \
+	"  (select free from l), (select state = 'enabled' from n), (select " wanted " from n)"
+
+static int accept_run(struct db *db, const char *sql, int nparams, const char *const *p,
+		      struct inbox_accepted *out)
+{
+	PGresult *r;
+
+	memset(out, 0, sizeof *out);
+	r = db_query(db, sql, nparams, p);
+	if (!r)
+		return AG_EDB;
+	out->installation_id = db_i64(r, 0, 0);
+	out->id = db_i64(r, 0, 1);
+	out->listener = db_bool(r, 0, 3);
+	out->enabled = db_bool(r, 0, 4);
+	out->unwanted = !db_bool(r, 0, 5);
+	PQclear(r);
+	if (!out->installation_id)
+		return AG_ENOTFOUND;
+	out->duplicate = out->id == 0 && !out->unwanted;
+	return AG_OK;
+}
+
 int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		 const char *event, const char *subject, const char *payload_json,
 		 const char *status, struct inbox_accepted *out)
 {
 	const char *p[] = { token_hash, dedupe_key, event, subject, payload_json, status };
-	PGresult *r;
 
-	memset(out, 0, sizeof *out);
 	/* One round trip: find the installation by the keyed hash of its
 	 * token, store the event unless it was stored before, wake the
 	 * listeners (NOTIFY is delivered when this statement commits), and
@@ -33,32 +70,30 @@ int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 	 * event. The token itself is
 	 * never compared: equality of its HMAC under the secret key is what
 	 * the index finds, and its timing reveals nothing about the token. */
-	r = db_query(db,
-		"with n as (select id, state from installation where webhook_token_hash = $1), "
-		"ins as (insert into inbox (installation_id, dedupe_key, event, subject, payload, "
-		"    status, processed_at) "
-		"  select n.id, $2, $3, $4, $5::jsonb, $6, case when $6 = 'ignored' then now() end "
-		"  from n on conflict (installation_id, dedupe_key) do nothing returning id), "
-		"l as (select coalesce(bool_or(w.busy_since is null), false) idle, "
-		"    coalesce(bool_or(w.busy_since is null "
-		"      or w.busy_since > now() - interval '" BUSY_GRACE "'), false) free "
-		"  from worker w where w.seen_at > now() - interval '" HEARTBEAT_FRESH "'), "
-		"woke as (select pg_notify('" INBOX_CHANNEL "', '') from ins, l "
-		"  where $6 = 'pending' and l.idle) "
-		"select (select id from n), (select id from ins), (select count(*) from woke), "
-		"  (select free from l), (select state = 'enabled' from n)",
-		6, p);
-	if (!r)
-		return AG_EDB;
-	out->installation_id = db_i64(r, 0, 0);
-	out->id = db_i64(r, 0, 1);
-	out->listener = db_bool(r, 0, 3);
-	out->enabled = db_bool(r, 0, 4);
-	PQclear(r);
-	if (!out->installation_id)
-		return AG_ENOTFOUND;
-	out->duplicate = out->id == 0;
-	return AG_OK;
+	return accept_run(db,
+		ACCEPT_REST("select id, state from installation where webhook_token_hash = $1", "true"),
+		6, p, out);
+}
+
+int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_id,
+			 const char *dedupe_key, const char *event, const char *subject,
+			 const char *payload_json, struct inbox_accepted *out)
+{
+	struct db_num t = db_n(ticket_id);
+	const char *p[] = { secret_hash, dedupe_key, event, subject, payload_json, "pending", t.s };
+
+	/* The same single statement; the installation is the one whose active
+	 * Gorgias integration sends a secret with this keyed hash. Gorgias
+	 * reports every message of every ticket (call notes, emails): only a
+	 * ticket of an SMS conversation is kept (a read of conversation's
+	 * ticket, through its index). */
+	return accept_run(db,
+		ACCEPT_REST("select i.id, i.state from installation i join gorgias_hook h "
+			    "on h.installation_id = i.id where h.secret_hash = $1 "
+			    "and h.state = 'active'",
+			    "exists (select 1 from conversation c where c.installation_id = n.id "
+			    "and c.gorgias_ticket_id = $7::bigint)"),
+		7, p, out);
 }
 
 int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev)

@@ -28,6 +28,7 @@ struct inbox_accepted {
 	int duplicate;
 	int listener;          /* a worker or drainer is free to take it */
 	int enabled;           /* the installation applies events (else they are kept) */
+	int unwanted;          /* authenticated, but not stored (not about an SMS ticket) */
 };
 
 /* The whole request path in one statement: finds the installation whose
@@ -37,6 +38,13 @@ struct inbox_accepted {
 int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		 const char *event, const char *subject, const char *payload_json,
 		 const char *status, struct inbox_accepted *out);
+/* The same for a delivery of the installation's Gorgias HTTP integration
+ * (two-way SMS), found by the keyed hash of the secret in its header;
+ * stored (pending) only when ticket_id is an SMS conversation's ticket,
+ * else out->unwanted. */
+AG_MUST_USE int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_id,
+				     const char *dedupe_key, const char *event, const char *subject,
+				     const char *payload_json, struct inbox_accepted *out);
 /* Claims the next due event for worker_id (NULL, or the id of an existing
  * heartbeat row: nothing is claimed for a removed one): installations in turn, then the oldest of a subject with no
  * earlier event of the same subject still waiting. AG_ENOTFOUND when

@@ -9,9 +9,11 @@
 #include <stdint.h>
 
 /* gorgias-api.md §1.2's set: the bridge reads what it writes (lookups,
- * ticket checks, tag search), and each read needs its own scope. */
+ * ticket checks, tag search), and each read needs its own scope;
+ * integrations:* for the HTTP integration of two-way SMS (§12). */
 #define GORGIAS_SCOPES "openid email profile offline users:read customers:read customers:write " \
-		       "tickets:read tickets:write tags:read tags:write"
+		       "tickets:read tickets:write tags:read tags:write integrations:read " \
+		       "integrations:write"
 
 struct oauth_tokens {
 	char *access;

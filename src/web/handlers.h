@@ -13,6 +13,8 @@ void route(struct app *app, struct request *req, struct response *resp, struct a
 
 void handle_webhook(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
+void handle_gorgias_hook(struct app *app, struct request *req, struct response *resp,
+			 struct after *after);
 void handle_healthz(struct app *app, struct request *req, struct response *resp,
 		    struct after *after);
 void handle_metrics(struct app *app, struct request *req, struct response *resp,

@@ -15,6 +15,7 @@
 #include "web/handlers.h"
 #include "core/html.h"
 #include "vendor/http.h"
+#include "apply/hook_setup.h"
 #include "apply/install_setup.h"
 #include "base/log.h"
 #include "vendor/oauth.h"
@@ -496,6 +497,8 @@ void handle_aircall_callback(struct app *app, struct request *req, struct respon
 		goto out;
 	}
 	installation_prepare_tags(&app->db, app->cfg, s.installation_id, numbers);
+	/* Two-way SMS: a refusal is shown on the settings page, one-way goes on. */
+	(void)hook_setup(&app->db, app->cfg, s.installation_id);
 	log_info("install %" PRId64 ": Aircall company %" PRId64 " connected (webhook %s)",
 		 s.installation_id, company, webhook_id);
 	snprintf(location, sizeof location, "%s/settings", app->cfg->public_url);

@@ -34,6 +34,22 @@ static const struct { const char *en, *de; } words[] = {
 	{ "Gorgias requests in the current window", "Gorgias-Anfragen im aktuellen Fenster" },
 	{ "Requests in total", "Anfragen insgesamt" },
 	{ "Rate limited", "Ratenbegrenzt" },
+	{ "Two-way SMS", "SMS in beide Richtungen" },
+	{ "On", "An" },
+	{ "Off", "Aus" },
+	{ "An agent's public reply in an SMS ticket is sent as an SMS from the Aircall number of the conversation.",
+	  "Die \xc3\xb6" "ffentliche Antwort eines Agenten in einem SMS-Ticket wird als SMS von der "
+	  "Aircall-Nummer der Unterhaltung gesendet." },
+	{ "This installation was made before two-way SMS: agents' replies in Gorgias are not sent as SMS.",
+	  "Diese Installation stammt von vor der SMS in beide Richtungen: Antworten der Agenten in "
+	  "Gorgias werden nicht als SMS gesendet." },
+	{ "The Gorgias integration was removed when the app was uninstalled.",
+	  "Die Gorgias-Integration wurde beim Deinstallieren der App entfernt." },
+	{ "Gorgias refused to create the integration", "Gorgias hat die Integration abgelehnt" },
+	{ "To turn it on, install again (the app asks Gorgias for the integrations:write scope; with an API key, run the install command again). The installation and its history are kept.",
+	  "Zum Einschalten erneut installieren (die App fragt Gorgias nach dem Scope "
+	  "integrations:write; mit einem API-Schl\xc3\xbcssel den install-Befehl erneut ausf\xc3\xbchren). "
+	  "Installation und Verlauf bleiben erhalten." },
 	{ "Defaults", "Voreinstellungen" },
 	{ "Default country (ISO code)", "Standardland (ISO-Code)" },
 	{ "Language of notes", "Sprache der Notizen" },

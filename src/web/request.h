@@ -16,6 +16,7 @@ struct request {
 	const char *cookie;
 	const char *remote_addr;
 	const char *authorization; /* HTTP_AUTHORIZATION, when the server passes it */
+	const char *hook_secret;  /* X-Aircall-Gorgias-Token (the Gorgias integration's) */
 	long long content_length; /* -1 when not given */
 	struct buf body;          /* bounded by the configured maximum */
 	int body_too_big;

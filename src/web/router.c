@@ -12,6 +12,7 @@ struct route {
 
 static const struct route routes[] = {
 	{ "/webhooks/aircall", "POST", handle_webhook },
+	{ "/webhooks/gorgias", "POST", handle_gorgias_hook },
 	{ "/healthz", "GET HEAD", handle_healthz },
 	{ "/metrics", "GET", handle_metrics },
 	{ "/install", "GET", handle_install },

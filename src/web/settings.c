@@ -17,6 +17,7 @@
 #include "web/session.h"
 #include "store/session_store.h"
 #include "web/settings_failed.h"
+#include "web/settings_two_way.h"
 #include "store/installation_store.h"
 
 #include <inttypes.h>
@@ -295,7 +296,7 @@ static void render(struct app *app, struct response *resp, const struct installa
 		buf_puts(b, "</p>\n");
 	}
 	render_state(b, l, app, in, s);
-	if (render_settings_form(b, l, app, in, s, synced) || render_activity(b, l, app, in) ||
+	if (settings_render_two_way(b, l, app, in) || render_settings_form(b, l, app, in, s, synced) || render_activity(b, l, app, in) ||
 	    settings_render_failed(b, l, app, in, s)) {
 		page_message(resp, 503, l, "Not available", "Storage is unavailable; try again.");
 		return;

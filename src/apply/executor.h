@@ -44,6 +44,7 @@
 
 #include "apply/process.h"
 #include "apply/progress.h"
+#include "base/err.h"
 #include "core/phone.h"
 #include "store/posted_op_store.h"
 #include "vendor/aircall.h"
@@ -111,17 +112,17 @@ void executor_apply(const struct executor_kind *kind, struct app *app, struct in
 
 /* Services of the skeleton for the plugs. */
 /* (Re)loads the op keys recorded for r->subject into r->done. */
-int executor_load_posted(struct executor_run *r);
+AG_MUST_USE int executor_load_posted(struct executor_run *r);
 /* Records key as done (gorgias_id: what it made, 0 for nothing); after
  * the last of an operation's keys, executor_load_posted. */
-int executor_record(struct executor_run *r, const char *key, int64_t gorgias_id);
+AG_MUST_USE int executor_record(struct executor_run *r, const char *key, int64_t gorgias_id);
 /* Forgets key (owed again); NULL: every key of the subject. */
-int executor_unrecord(struct executor_run *r, const char *key);
+AG_MUST_USE int executor_unrecord(struct executor_run *r, const char *key);
 /* TC3: this account does not create tags from names; from now on they are
  * sent as ids (remembered for the installation). */
 void executor_tags_by_id(struct executor_run *r);
 /* Takes the caller lock for r->phone (kept until the customer is known). */
-int executor_hold_caller(struct executor_run *r);
+AG_MUST_USE int executor_hold_caller(struct executor_run *r);
 
 /* The kinds (call_executor.c, message_executor.c). */
 extern const struct executor_kind call_executor;

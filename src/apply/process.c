@@ -70,37 +70,36 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 	installation_free(&in);
 }
 
-static void settle(struct app *app, struct inbox_event *ev, struct outcome *o)
+/* Records what became of the event in the inbox. */
+static int settle(struct app *app, struct inbox_event *ev, struct outcome *o)
 {
 	int gave_up = 0;
 
-	if (o->ignored) {
-		inbox_done(&app->db, ev, "ignored", o->note);
-	} else if (o->rc == AG_OK) {
-		inbox_done(&app->db, ev, "done", o->note[0] ? o->note : NULL);
-	} else if (o->rc == AG_ERATE || o->rc == AG_EBUDGET || o->rc == AG_EBUSY) {
+	if (o->ignored)
+		return inbox_done(&app->db, ev, "ignored", o->note);
+	if (o->rc == AG_OK)
+		return inbox_done(&app->db, ev, "done", o->note[0] ? o->note : NULL);
+	if (o->rc == AG_ERATE || o->rc == AG_EBUDGET || o->rc == AG_EBUSY)
 		/* Waiting for budget is not a failed attempt. */
-		inbox_postpone(&app->db, ev, o->wait_s > 0 ? o->wait_s : 2, o->note);
-	} else if (o->rc == AG_EDISABLED ||
-		   (o->rc == AG_EAUTH && store_is_disabled(&app->db, ev->installation_id) != 0)) {
+		return inbox_postpone(&app->db, ev, o->wait_s > 0 ? o->wait_s : 2, o->note);
+	if (o->rc == AG_EDISABLED ||
+	    (o->rc == AG_EAUTH && store_is_disabled(&app->db, ev->installation_id) != 0))
 		/* Kept, not failed: re-enabling replays it (AD1, AD2). */
-		inbox_postpone(&app->db, ev, 60, o->note);
-	} else if (o->rc == AG_EAUTH) {
+		return inbox_postpone(&app->db, ev, 60, o->note);
+	if (o->rc == AG_EAUTH)
 		/* Refused while the installation stays enabled: an attempt like
 		 * any other, so it ends failed and visible instead of waiting forever. */
-		inbox_retry(&app->db, ev, backoff(ev->attempts), o->note, app->cfg->max_attempts,
-			    &gave_up);
-	} else if (ag_err_retryable(o->rc) && o->progressed) {
+		return inbox_retry(&app->db, ev, backoff(ev->attempts), o->note,
+				   app->cfg->max_attempts, &gave_up);
+	if (ag_err_retryable(o->rc) && o->progressed)
 		/* Attempts bound failures in a row, not work: an event that got
 		 * further this time starts counting afresh. */
-		inbox_postpone(&app->db, ev, backoff(1), o->note);
-	} else if (ag_err_retryable(o->rc)) {
-		inbox_retry(&app->db, ev, backoff(ev->attempts), o->note, app->cfg->max_attempts,
-			    &gave_up);
-	} else {
-		log_error("inbox %lld (%s) failed: %s", (long long)ev->id, ev->event, o->note);
-		inbox_done(&app->db, ev, "failed", o->note);
-	}
+		return inbox_postpone(&app->db, ev, backoff(1), o->note);
+	if (ag_err_retryable(o->rc))
+		return inbox_retry(&app->db, ev, backoff(ev->attempts), o->note,
+				   app->cfg->max_attempts, &gave_up);
+	log_error("inbox %lld (%s) failed: %s", (long long)ev->id, ev->event, o->note);
+	return inbox_done(&app->db, ev, "failed", o->note);
 }
 
 int process_drain(struct app *app, const char *worker_id, int max, time_t deadline)
@@ -121,9 +120,14 @@ int process_drain(struct app *app, const char *worker_id, int max, time_t deadli
 		log_info("inbox %lld %s %s: %s%s%s (%d Gorgias requests)", (long long)ev.id, ev.event,
 			 ev.subject, out.ignored ? "ignored" : ag_strerror(out.rc),
 			 out.note[0] ? " - " : "", out.note, out.gorgias_requests);
-		settle(app, &ev, &out);
+		/* Unsettled, the event stays claimed until its lease ends: then
+		 * it is due again, and what was recorded keeps it from repeating. */
+		if ((rc = settle(app, &ev, &out)))
+			log_warn("inbox %lld not settled: %s", (long long)ev.id, ag_strerror(rc));
 		inbox_event_free(&ev);
 	}
-	counters_flush(&app->db, 0);
+	/* Unflushed counts stay in memory for the next flush. */
+	if (counters_flush(&app->db, 0))
+		log_debug("counters not flushed yet");
 	return handled;
 }

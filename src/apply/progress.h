@@ -4,6 +4,7 @@
 #ifndef AG_PROGRESS_H
 #define AG_PROGRESS_H
 
+#include "base/err.h"
 #include "store/db.h"
 #include "store/posted_op_store.h"
 
@@ -13,7 +14,7 @@
  * handled by two processes, must not create two customers: finding and
  * creating a caller's customer happens under this advisory lock. Waits up
  * to 20 s: AG_OK, AG_EBUSY or AG_EDB. */
-int caller_lock(struct db *db, int64_t installation_id, const char *phone);
+AG_MUST_USE int caller_lock(struct db *db, int64_t installation_id, const char *phone);
 void caller_unlock(struct db *db, int64_t installation_id, const char *phone);
 
 /* The lock held by one run: taking it twice is a no-op, releasing it when
@@ -21,7 +22,7 @@ void caller_unlock(struct db *db, int64_t installation_id, const char *phone);
 struct caller_hold {
 	int held;
 };
-int caller_hold(struct caller_hold *h, struct db *db, int64_t installation_id, const char *phone);
+AG_MUST_USE int caller_hold(struct caller_hold *h, struct db *db, int64_t installation_id, const char *phone);
 void caller_release(struct caller_hold *h, struct db *db, int64_t installation_id,
 		    const char *phone);
 

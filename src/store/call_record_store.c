@@ -68,33 +68,37 @@ int call_record_save_ids(struct db *db, int64_t installation_id, int64_t call_id
 			   "updated_at = now() where installation_id = $1 and call_id = $2", 4, p);
 }
 
-int call_record_ticket(struct db *db, int64_t installation_id, int64_t call_id, int64_t *ticket_id)
+/* The first column of the first row as a number (0 for no row or NULL). */
+static int first_number(struct db *db, const char *sql, int64_t installation_id, int64_t call_id,
+			int64_t *out)
 {
 	struct db_num a = db_n(installation_id), c = db_n(call_id);
 	const char *p[] = { a.s, c.s };
-	PGresult *res = db_query(db, "select gorgias_ticket_id from call_record "
-				     "where installation_id = $1 and call_id = $2", 2, p);
+	PGresult *res = db_query(db, sql, 2, p);
 
-	*ticket_id = 0;
+	*out = 0;
 	if (!res)
 		return AG_EDB;
-	*ticket_id = db_i64(res, 0, 0);
+	*out = PQntuples(res) ? db_i64(res, 0, 0) : 0;
 	PQclear(res);
 	return AG_OK;
+}
+
+int call_record_ticket(struct db *db, int64_t installation_id, int64_t call_id, int64_t *ticket_id)
+{
+	return first_number(db, "select gorgias_ticket_id from call_record "
+				"where installation_id = $1 and call_id = $2",
+			    installation_id, call_id, ticket_id);
 }
 
 int call_record_callback_requested(struct db *db, int64_t installation_id, int64_t call_id,
 				   int *yes)
 {
-	struct db_num a = db_n(installation_id), c = db_n(call_id);
-	const char *p[] = { a.s, c.s };
-	PGresult *res = db_query(db, "select 1 from call_record where installation_id = $1 "
-				     "and call->'data'->>'automatic_callback_call_id' = $2 limit 1", 2, p);
+	int64_t found;
+	int rc = first_number(db, "select 1 from call_record where installation_id = $1 "
+				  "and call->'data'->>'automatic_callback_call_id' = $2 limit 1",
+			      installation_id, call_id, &found);
 
-	*yes = 0;
-	if (!res)
-		return AG_EDB;
-	*yes = PQntuples(res) > 0;
-	PQclear(res);
-	return AG_OK;
+	*yes = found != 0;
+	return rc;
 }

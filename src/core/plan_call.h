@@ -1,6 +1,6 @@
 /* The pure core: given what is known about a call (merged events, what was
  * already done in Gorgias, what has been looked up) decide the next
- * operation still owed to Gorgias. No I/O: the executor (process_call.c)
+ * operation still owed to Gorgias. No I/O: the executor (apply/call_executor.c)
  * runs the operation, records its result and asks again, until OP_NONE.
  * Idempotency is structural: every write carries a key, and a key already
  * recorded in posted_op is never planned again. */

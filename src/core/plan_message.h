@@ -1,6 +1,6 @@
 /* The pure core for SMS/MMS (MT1, MC1-MC7, TM1): what one Aircall message
  * still owes Gorgias, given the message and the conversation's state as
- * Gorgias reports it now. No I/O: process_message.c runs each operation,
+ * Gorgias reports it now. No I/O: apply/message_executor.c runs each operation,
  * records it, and asks again until MSG_OP_NONE. The message's own key
  * "msg:<id>" in posted_op (under the conversation's subject) makes a
  * redelivered message plan nothing. */

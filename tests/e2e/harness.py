@@ -23,9 +23,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+import pgwire
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BINARY = REPO / "cgi-bin" / "aircall-gorgias.fcgi"
@@ -516,6 +519,9 @@ class PgCluster:
         self.port = port or free_port()
         self.dbname = dbname
         self.starts = 0   # how many times start() ran (fixtures notice restarts)
+        self._conn = None          # kept connection of sql() (pgwire.PgConnection)
+        self._conn_starts = 0
+        self._conn_lock = threading.Lock()
 
     # connection strings -------------------------------------------------
     @property
@@ -563,6 +569,8 @@ class PgCluster:
         return self
 
     def stop(self, mode="fast", timeout=30):
+        with self._conn_lock:
+            self._drop_connection()
         if self.is_running():
             self._pg("pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", str(timeout), "stop",
                      timeout=timeout + 10)
@@ -572,9 +580,13 @@ class PgCluster:
         return self.stop().start()
 
     def is_running(self):
-        if not self.data.exists():
+        """What `pg_ctl status` checks (postmaster.pid names a live process),
+        without starting pg_ctl under runuser for every test."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
             return False
-        return self._pg("pg_ctl", "-D", self.data, "status", check=False).returncode == 0
+        return pid > 0 and os.path.exists(f"/proc/{pid}") and not _zombie(pid)
 
     def ensure_running(self):
         if not self.is_running():
@@ -621,15 +633,51 @@ class PgCluster:
             raise HarnessError(f"psql failed ({p.returncode}): {p.stderr.strip()}\nSQL: {sql}")
         return p
 
+    def sql(self, sql, vars=None, timeout=60):
+        """Run SQL on the harness's kept connection (pgwire.py): psql's :'name'
+        variables, its -A -t output as a string, HarnessError on failure.
+        The connection is opened again after the server restarted or ended it."""
+        text = pgwire.substitute(sql, {k: str(v) for k, v in (vars or {}).items()})
+        with self._conn_lock:
+            for attempt in (1, 2):
+                conn = self._connection(timeout)
+                conn.sock.settimeout(timeout)
+                try:
+                    return pgwire.unaligned(conn.query(text))
+                except pgwire.PgError as e:
+                    raise HarnessError(f"SQL failed: {e}\nSQL: {sql}")
+                except (pgwire.ConnectionLost, OSError) as e:
+                    self._drop_connection()
+                    # Only a query the server never saw is sent again.
+                    if attempt == 2 or not getattr(e, "before_reply", False):
+                        raise HarnessError(f"SQL failed: connection lost ({e})\nSQL: {sql}")
+
+    def _connection(self, timeout):
+        if self._conn is not None and self._conn_starts != self.starts:
+            self._drop_connection()          # the server was restarted since
+        if self._conn is None:
+            try:
+                self._conn = pgwire.PgConnection(self.sock / f".s.PGSQL.{self.port}",
+                                                 "postgres", self.dbname, timeout=timeout)
+            except (pgwire.PgError, pgwire.ConnectionLost, OSError) as e:
+                raise HarnessError(f"cannot connect to PostgreSQL at {self.sock} port "
+                                   f"{self.port}: {e}")
+            self._conn_starts = self.starts
+        return self._conn
+
+    def _drop_connection(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
     def execute(self, sql, **vars):
-        """Run statements; returns psql's stdout."""
-        return self.psql(sql, vars=vars).stdout
+        """Run statements; returns the rows as psql -A -t prints them."""
+        return self.sql(sql, vars)
 
     def query(self, sql, **vars):
         """Rows of a SELECT as a list of dicts (values as JSON types)."""
         inner = sql.strip().rstrip(";")
-        out = self.psql(f"select coalesce(json_agg(t), '[]'::json) from ({inner}) t;",
-                        vars=vars).stdout
+        out = self.sql(f"select coalesce(json_agg(t), '[]'::json) from ({inner}) t;", vars)
         return json.loads(out)
 
     def scalar(self, sql, **vars):
@@ -648,8 +696,8 @@ class PgCluster:
         """TRUNCATE every user table except `keep`, RESTART IDENTITY CASCADE."""
         names = [t for t in self.tables() if t.rsplit(".", 1)[-1].strip('"') not in keep]
         if names:
-            self.execute("set lock_timeout = '10s';\n"
-                         f"truncate {', '.join(names)} restart identity cascade;")
+            self.execute("begin; set local lock_timeout = '10s';\n"
+                         f"truncate {', '.join(names)} restart identity cascade; commit;")
         return names
 
 

@@ -1100,6 +1100,7 @@ class BaseApp(object):
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeVendor/1.0"
+    disable_nagle_algorithm = True
     app = None  # set on the subclass
 
     def log_message(self, fmt, *args):  # silence default logging

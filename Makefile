@@ -33,7 +33,7 @@ UNIT     = $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c
 SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
            -fno-sanitize-recover=undefined,float-cast-overflow
 
-.PHONY: all asan deps install check-layers test test-unit test-e2e test-asan run bench clean fakes-test fuzz fuzz-build fuzz-regress
+.PHONY: all asan deps install check-layers test test-build test-unit test-e2e test-asan run bench clean fakes-test fuzz fuzz-build fuzz-regress
 all: $(BIN)
 
 build/migrations.c: scripts/embed-sql.sh $(wildcard sql/*.sql) | build
@@ -86,7 +86,14 @@ test-e2e: $(BIN)
 deps:
 	@sh scripts/deps.sh
 
+# Everything the tests run is compiled first, on every core (the unit tests
+# link all ASan objects: a serial build is minutes); the tests then run one
+# suite at a time, so that timing assertions never compete with a compiler.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+test-build: $(BIN) $(UNIT)
+
 test: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) test-build
 	@$(MAKE) --no-print-directory check-layers test-unit test-e2e
 
 test-asan: $(ASANBIN) test-unit

@@ -107,7 +107,7 @@ class Sandbox:
             last = self.tickets()
             if len(last) >= n and (predicate is None or predicate(last)):
                 return last
-            time.sleep(0.1)
+            time.sleep(0.05)
         raise AssertionError(f"expected {n} ticket(s) in the fake Gorgias, have {len(last)}: "
                              f"{json.dumps(last, indent=1)[:3000]}")
 
@@ -203,7 +203,7 @@ def wait_inbox_settled(pg, timeout=20.0):
         n = pg.scalar("select count(*) from inbox where status in ('pending', 'working')")
         if int(n) == 0:
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise AssertionError("inbox did not settle: " + json.dumps(
         pg.query("select id, event, status, attempts, last_error from inbox"), default=str))
 

@@ -49,6 +49,45 @@ def test_pg_left_stopped_is_restarted_by_fixture_part2(pg):
     assert pg.scalar("select 2") == 2
 
 
+def test_pg_sql_errors_and_variables_as_psql(pg):
+    """The kept connection (pgwire.py) answers as psql did: an error is a
+    HarnessError naming the server's message, variables are quoted the same
+    way (also with backslashes), a :: cast or a :name inside a literal is left
+    alone, NULL is None and execute() returns psql's unaligned rows."""
+    with pytest.raises(harness.HarnessError, match="no_such_table"):
+        pg.query("select * from no_such_table")
+    assert pg.scalar("select :'v' as v", v="a\\b'c") == "a\\b'c"
+    assert pg.scalar("select :\"col\" from (select 7 as \"odd col\") t",
+                     col="odd col") == 7
+    assert pg.scalar("select ':v is not a variable here'::text || :'v' as v", v="!") == \
+        ":v is not a variable here!"
+    assert pg.query("select null::int as n, true as b") == [{"n": None, "b": True}]
+    assert pg.execute("select 1, null::text, 'x' union all select 2, 'y', 'z'") == \
+        "1||x\n2|y|z\n"
+
+
+def test_pg_sql_leaves_no_state_between_calls(pg):
+    """A call that leaves a transaction open or fails inside one is rolled
+    back, as the end of a psql run was: nothing leaks into the next call."""
+    pg.execute("begin; create table e2e_leak (id int); set local lock_timeout = '1ms'")
+    assert pg.scalar("select to_regclass('e2e_leak')::text as rel") is None
+    with pytest.raises(harness.HarnessError):
+        pg.execute("begin; create table e2e_leak (id int); select 1 / 0")
+    assert pg.scalar("select to_regclass('e2e_leak')::text as rel") is None
+    assert pg.scalar("select current_setting('lock_timeout')") == "0"
+
+
+def test_pg_sql_survives_its_backend_being_terminated(pg):
+    """A test that ends every backend (pg_terminate_backend) or restarts the
+    server does not break the harness's next query."""
+    pid = pg.scalar("select pg_backend_pid()")
+    subprocess.run(["psql", "-X", "-q", "-h", str(pg.sock), "-p", str(pg.port), "-U",
+                    "postgres", "-d", pg.dbname, "-c", f"select pg_terminate_backend({pid})"],
+                   check=True, capture_output=True, timeout=30, env=harness.clean_env())
+    assert pg.scalar("select 3") == 3
+    assert pg.scalar("select pg_backend_pid()") != pid
+
+
 def test_pg_truncate_all_restarts_identity(pg):
     pg.execute("create table e2e_scratch (id serial primary key, v text);"
                "insert into e2e_scratch (v) values ('a'), ('b');")

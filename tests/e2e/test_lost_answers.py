@@ -27,7 +27,7 @@ def _settled(db, timeout=40):
     while time.time() < deadline:
         if db.scalar("select count(*) from inbox where status in ('pending', 'working')") == 0:
             return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(db.query("select id, event, status, attempts, last_error from inbox"))
 
 
@@ -79,7 +79,7 @@ def _wait(pred, timeout=30):
         v = pred()
         if v:
             return v
-        time.sleep(0.2)
+        time.sleep(0.05)
     return pred()
 
 

@@ -4,43 +4,13 @@
 #include "vendor/http.h"
 #include "base/log.h"
 #include "core/phone.h"
+#include "store/cache_store.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int cached_user(struct gorgias *g, const char *key, int64_t *user_id, int *hit)
-{
-	struct db_num a = db_n(g->in->id);
-	const char *p[] = { a.s, key };
-	PGresult *r = db_query(g->db,
-		"select user_id from gorgias_user_cache where installation_id = $1 and email = $2 "
-		"and fetched_at > now() - interval '" LOOKUP_USER_TTL "'", 2, p);
-
-	*hit = 0;
-	if (!r)
-		return AG_EDB;
-	if (PQntuples(r) == 1) {
-		*hit = 1;
-		*user_id = db_i64(r, 0, 0);
-	}
-	PQclear(r);
-	return AG_OK;
-}
-
-static int remember_user(struct gorgias *g, const char *key, int64_t user_id, int admin)
-{
-	struct db_num a = db_n(g->in->id), u = db_n(user_id);
-	const char *p[] = { a.s, key, user_id ? u.s : NULL, admin ? "true" : "false" };
-
-	return db_exec(g->db,
-		"insert into gorgias_user_cache (installation_id, email, user_id, is_admin) "
-		"values ($1, $2, $3, $4) on conflict (installation_id, email) do update "
-		"set user_id = excluded.user_id, is_admin = excluded.is_admin, fetched_at = now()",
-		4, p);
-}
 
 static int user_active(const json_t *u)
 {
@@ -64,7 +34,7 @@ int lookup_agent(struct gorgias *g, const char *email, int64_t *user_id)
 	for (i = 0; email[i]; i++)
 		key[i] = (char)tolower((unsigned char)email[i]);
 	key[i] = '\0';
-	rc = cached_user(g, key, user_id, &hit);
+	rc = user_cache_get(g->db, g->in->id, key, user_id, &hit);
 	if (rc || hit)
 		return rc;
 	esc = http_escape(key);
@@ -83,7 +53,7 @@ int lookup_agent(struct gorgias *g, const char *email, int64_t *user_id)
 		}
 	}
 	json_decref(list);
-	return remember_user(g, key, *user_id, 0);
+	return user_cache_put(g->db, g->in->id, key, *user_id, 0);
 }
 
 int lookup_admin(struct gorgias *g, int64_t *user_id)
@@ -94,7 +64,7 @@ int lookup_admin(struct gorgias *g, int64_t *user_id)
 	int rc, hit;
 
 	*user_id = 0;
-	rc = cached_user(g, key, user_id, &hit);
+	rc = user_cache_get(g->db, g->in->id, key, user_id, &hit);
 	if (rc || hit)
 		return rc;
 	rc = gorgias_call(g, "GET", "/api/users?roles=admin&order_by=created_datetime:asc&limit=10",
@@ -108,31 +78,20 @@ int lookup_admin(struct gorgias *g, int64_t *user_id)
 		}
 	}
 	json_decref(list);
-	return remember_user(g, key, *user_id, 1);
+	return user_cache_put(g->db, g->in->id, key, *user_id, 1);
 }
 
 int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
 			     const char *name)
 {
-	struct db_num a = db_n(g->in->id), c = db_n(customer_id);
-	const char *p[] = { a.s, e164, c.s, name };
-
 	if (!phone_is_e164(e164))
 		return AG_OK;
-	return db_exec(g->db,
-		"insert into customer_cache (installation_id, phone, customer_id, name) "
-		"values ($1, $2, $3, $4) on conflict (installation_id, phone) do update "
-		"set customer_id = excluded.customer_id, name = excluded.name, updated_at = now()",
-		4, p);
+	return customer_cache_put(g->db, g->in->id, e164, customer_id, name);
 }
 
 int lookup_forget_customer(struct gorgias *g, const char *e164)
 {
-	struct db_num a = db_n(g->in->id);
-	const char *p[] = { a.s, e164 };
-
-	return db_exec(g->db, "delete from customer_cache where installation_id = $1 and phone = $2",
-		       2, p);
+	return customer_cache_forget_phone(g->db, g->in->id, e164);
 }
 
 /* The best match of a list of customers: one whose phone channel is this
@@ -196,23 +155,7 @@ static int find_by_form(struct gorgias *g, const char *form, json_t **list)
 
 int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
 {
-	struct db_num a = db_n(g->in->id);
-	const char *p[] = { a.s, e164 };
-	PGresult *r;
-
-	*customer_id = 0;
-	*name = NULL;
-	r = db_query(g->db, "select customer_id, name from customer_cache "
-			    "where installation_id = $1 and phone = $2", 2, p);
-	if (!r)
-		return AG_EDB;
-	if (PQntuples(r) == 1) {
-		*customer_id = db_i64(r, 0, 0);
-		if (db_str(r, 0, 1))
-			*name = strdup(db_str(r, 0, 1));
-	}
-	PQclear(r);
-	return AG_OK;
+	return customer_cache_get(g->db, g->in->id, e164, customer_id, name);
 }
 
 int lookup_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name)
@@ -335,36 +278,22 @@ done:
 
 json_t *lookup_cached_profile(struct gorgias *g, const char *e164, long max_age_s)
 {
-	struct db_num a = db_n(g->in->id), age = db_n(max_age_s);
-	const char *p[] = { a.s, e164, age.s };
-	PGresult *r = db_query(g->db,
-		"select customer_id, name, email, note from customer_cache "
-		"where installation_id = $1 and phone = $2 "
-		"and profile_at > now() - make_interval(secs => $3::int)", 3, p);
 	json_t *c = NULL;
 
-	if (r && PQntuples(r) == 1)
-		c = json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)db_i64(r, 0, 0),
-			      "name", db_str(r, 0, 1), "email", db_str(r, 0, 2), "note", db_str(r, 0, 3));
-	PQclear(r);
+	/* Without the cache the profile is fetched again: only a cost. */
+	if (customer_cache_profile(g->db, g->in->id, e164, max_age_s, &c) != AG_OK)
+		return NULL;
 	return c;
 }
 
 int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *c)
 {
-	struct db_num a = db_n(g->in->id), id = db_n(gorgias_id(c));
-	const char *p[] = { a.s, e164, id.s, json_string_value(json_object_get(c, "name")),
-			    json_string_value(json_object_get(c, "email")),
-			    json_string_value(json_object_get(c, "note")) };
-
 	if (!phone_is_e164(e164) || !gorgias_id(c))
 		return AG_OK;
-	return db_exec(g->db,
-		"insert into customer_cache (installation_id, phone, customer_id, name, email, note, "
-		"  profile_at) values ($1, $2, $3, $4, $5, $6, now()) "
-		"on conflict (installation_id, phone) do update set customer_id = excluded.customer_id, "
-		"  name = excluded.name, email = excluded.email, note = excluded.note, "
-		"  profile_at = now(), updated_at = now()", 6, p);
+	return customer_cache_put_profile(g->db, g->in->id, e164, gorgias_id(c),
+					  json_string_value(json_object_get(c, "name")),
+					  json_string_value(json_object_get(c, "email")),
+					  json_string_value(json_object_get(c, "note")));
 }
 
 int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *customer_id,
@@ -395,33 +324,34 @@ int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *cust
 	return rc;
 }
 
+/* A cache entry that could not be dropped is found again and refused
+ * again by Gorgias: the event then fails visibly, so the failure to
+ * forget is only logged here. */
+static void forgot(int rc, const char *what)
+{
+	if (rc != AG_OK)
+		log_warn("lookup: a %s gone from Gorgias stays cached (%s)", what, ag_strerror(rc));
+}
+
 const char *lookup_forget_gone(struct gorgias *g, const char *e164, const struct refusal *r)
 {
-	struct db_num a = db_n(g->in->id), id = db_n(r->id);
-	const char *p[] = { a.s, id.s };
-
 	if (r->kind != REFUSAL_GONE)
 		return NULL;
 	if (strcmp(r->what, "user") == 0) {
-		if (r->id)
-			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1 "
-				       "and user_id = $2", 2, p);
-		else
-			db_exec(g->db, "delete from gorgias_user_cache where installation_id = $1", 1, p);
+		forgot(user_cache_forget(g->db, g->in->id, r->id), "user");
 		return "user";
 	}
 	if (strcmp(r->what, "tag") == 0) {
 		/* Gorgias names no id ("Tag not found."): forget every cached
 		 * tag id of the account; names are resolved again (TC1). */
-		tags_forget(g);
+		forgot(tags_forget(g), "tag");
 		return "tag";
 	}
 	if (strcmp(r->what, "customer") == 0 || (!r->what[0] && strstr(r->field, "sender"))) {
 		if (r->id)
-			db_exec(g->db, "delete from customer_cache where installation_id = $1 "
-				       "and customer_id = $2", 2, p);
+			forgot(customer_cache_forget_customer(g->db, g->in->id, r->id), "customer");
 		if (e164)
-			lookup_forget_customer(g, e164);
+			forgot(lookup_forget_customer(g, e164), "customer");
 		return "customer";
 	}
 	return NULL;

@@ -46,7 +46,7 @@ const char *lookup_forget_gone(struct gorgias *g, const char *e164, const struct
 
 /* How many stored variants are tried before a customer is created. */
 #define LOOKUP_VARIANTS 3
-/* How long a cached user or "no such user" stays trusted. */
-#define LOOKUP_USER_TTL "1 hour"
+/* How long a cached user or "no such user" stays trusted:
+ * USER_CACHE_TTL_S (store/cache_store.h). */
 
 #endif

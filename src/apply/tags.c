@@ -2,42 +2,15 @@
 #include "base/err.h"
 #include "vendor/http.h"
 #include "base/log.h"
+#include "store/cache_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cached(struct gorgias *g, const char *name, int64_t *id)
-{
-	struct db_num a = db_n(g->in->id);
-	const char *p[] = { a.s, name };
-	PGresult *r = db_query(g->db, "select tag_id from gorgias_tag_cache "
-				      "where installation_id = $1 and name = $2", 2, p);
-
-	*id = 0;
-	if (!r)
-		return AG_EDB;
-	*id = db_i64(r, 0, 0);
-	PQclear(r);
-	return AG_OK;
-}
-
-static int remember(struct gorgias *g, const char *name, int64_t id)
-{
-	struct db_num a = db_n(g->in->id), t = db_n(id);
-	const char *p[] = { a.s, name, t.s };
-
-	return db_exec(g->db, "insert into gorgias_tag_cache (installation_id, name, tag_id) "
-			      "values ($1, $2, $3) on conflict (installation_id, name) "
-			      "do update set tag_id = excluded.tag_id", 3, p);
-}
-
 int tags_forget(struct gorgias *g)
 {
-	struct db_num a = db_n(g->in->id);
-	const char *p[] = { a.s };
-
-	return db_exec(g->db, "delete from gorgias_tag_cache where installation_id = $1", 1, p);
+	return tag_cache_forget(g->db, g->in->id);
 }
 
 /* Tags are case-sensitive: only an exact name is the same tag. */
@@ -70,7 +43,7 @@ static int search(struct gorgias *g, const char *name, int64_t *id)
 static int resolve_one(struct gorgias *g, const char *name, int64_t *id)
 {
 	json_t *body, *made = NULL;
-	int rc = cached(g, name, id);
+	int rc = tag_cache_get(g->db, g->in->id, name, id);
 
 	if (rc || *id)
 		return rc;
@@ -91,7 +64,7 @@ static int resolve_one(struct gorgias *g, const char *name, int64_t *id)
 		if (rc)
 			return rc;
 	}
-	return *id ? remember(g, name, *id) : AG_ETEMP;
+	return *id ? tag_cache_put(g->db, g->in->id, name, *id) : AG_ETEMP;
 }
 
 int tags_resolve(struct gorgias *g, const json_t *names, json_t **ids)
@@ -155,7 +128,7 @@ int tags_cached_ids(struct gorgias *g, json_t *body)
 		const char *name = json_string_value(json_object_get(t, "name"));
 		if (!name)
 			continue;
-		if (cached(g, name, &id))
+		if (tag_cache_get(g->db, g->in->id, name, &id))
 			return AG_EDB;
 		if (id) {
 			json_object_del(t, "name");
@@ -174,7 +147,7 @@ int tags_cached_ids(struct gorgias *g, json_t *body)
 	json_array_foreach(names, i, t) {
 		if (!json_is_string(t))
 			continue;
-		if (cached(g, json_string_value(t), &id)) {
+		if (tag_cache_get(g->db, g->in->id, json_string_value(t), &id)) {
 			json_decref(ids);
 			json_decref(rest);
 			return AG_EDB;

@@ -1,6 +1,6 @@
 #include "apply/worker.h"
 #include "base/err.h"
-#include "apply/heartbeat.h"
+#include "store/worker_store.h"
 #include "store/inbox.h"
 #include "base/log.h"
 #include "store/retention.h"
@@ -39,6 +39,15 @@ static void name_self(char *id, size_t idlen, char *host, size_t hostlen)
 		snprintf(host, hostlen, "localhost");
 	host[hostlen - 1] = '\0';
 	snprintf(id, idlen, "%s:%ld", host, (long)getpid());
+}
+
+/* A row that could not be removed is harmless: the request path trusts
+ * only heartbeats younger than a few seconds, and rows an hour old are
+ * deleted by the next process that starts. */
+static void leave(struct app *app, const char *id)
+{
+	if (heartbeat_stop(&app->db, id) != AG_OK)
+		log_info("worker %s: heartbeat row left to age out", id);
 }
 
 /* LISTEN and the heartbeat row, again after every new connection (a
@@ -134,7 +143,7 @@ int worker_run(struct app *app, int drainer, int slot_fd)
 			/* Leave: no request counts on this process from now on.
 			 * One that saw the row a moment ago still notifies, and
 			 * its event is committed by then: look once more. */
-			heartbeat_stop(&app->db, id);
+			leave(app, id);
 			release_slot(&slot_fd);
 			woke = db_wait_notify(&app->db, LEAVE_GRACE_MS);
 			n = process_drain(app, NULL, BATCH, time(NULL) + 30);
@@ -151,7 +160,7 @@ int worker_run(struct app *app, int drainer, int slot_fd)
 			break;
 	}
 	if (app->db.conn)
-		heartbeat_stop(&app->db, id);
+		leave(app, id);
 	release_slot(&slot_fd);
 	log_info("%s %s stopping after %d event(s)", kind, id, handled);
 	return 0;

@@ -120,6 +120,21 @@ int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const 
 	return AG_OK;
 }
 
+int db_query_json(struct db *db, const char *sql, int nparams, const char *const *params,
+		  json_t **out)
+{
+	PGresult *r = db_query(db, sql, nparams, params);
+
+	*out = NULL;
+	if (!r)
+		return AG_EDB;
+	*out = json_loads(db_str(r, 0, 0) ? db_str(r, 0, 0) : "[]", 0, NULL);
+	PQclear(r);
+	if (!*out)
+		*out = json_array();
+	return *out ? AG_OK : AG_ENOMEM;
+}
+
 int db_begin(struct db *db)
 {
 	return db_exec(db, "begin", 0, NULL);

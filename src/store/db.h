@@ -4,6 +4,7 @@
 #ifndef AG_DB_H
 #define AG_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ int db_exec(struct db *db, const char *sql, int nparams, const char *const *para
 /* Same, with the number of rows the statement touched (deleted, updated). */
 int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,
 		 long long *rows);
+/* A statement whose one row and column is JSON text (json_agg...): *out
+ * gets it parsed (caller decrefs; an empty array when it is not JSON). */
+int db_query_json(struct db *db, const char *sql, int nparams, const char *const *params,
+		  json_t **out);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -1,7 +1,7 @@
-#include "apply/heartbeat.h"
+/* Owner of worker (worker_store.h). */
+#include "store/worker_store.h"
 #include "base/err.h"
 
-#include <stdio.h>
 #include <unistd.h>
 
 int heartbeat_start(struct db *db, const char *id, const char *kind, const char *host)

@@ -178,33 +178,6 @@ int installation_pick_json(const void *arg, int64_t id)
 	return 0;
 }
 
-int installation_save_numbers(struct db *db, int64_t installation_id, const json_t *numbers,
-			      number_pick_fn pick, const void *arg, int keep_selection)
-{
-	const json_t *n;
-	size_t i;
-
-	json_array_foreach(numbers, i, n) {
-		int64_t nid = (int64_t)json_integer_value(json_object_get(n, "id"));
-		struct db_num in = db_n(installation_id), num = db_n(nid);
-		const char *name = json_string_value(json_object_get(n, "name"));
-		const char *digits = json_string_value(json_object_get(n, "digits"));
-		const char *p[] = { in.s, num.s, name ? name : "", digits ? digits : "",
-				    pick(arg, nid) ? "true" : "false", keep_selection ? "true" : "false" };
-		if (nid <= 0)
-			continue;
-		if (db_exec(db,
-			    "insert into installation_number (installation_id, number_id, name, digits, "
-			    "  selected) values ($1, $2, left($3, 200), left($4, 64), $5::boolean) "
-			    "on conflict (installation_id, number_id) do update set name = excluded.name, "
-			    "  digits = excluded.digits, updated_at = now(), selected = case when "
-			    "  $6::boolean then installation_number.selected else excluded.selected end",
-			    6, p))
-			return AG_EDB;
-	}
-	return AG_OK;
-}
-
 void installation_prepare_tags(struct db *db, const struct config *cfg, int64_t installation_id,
 			       const json_t *numbers)
 {
@@ -231,42 +204,6 @@ void installation_prepare_tags(struct db *db, const struct config *cfg, int64_t 
 			 ag_strerror(rc));
 	gorgias_close(&g);
 	installation_free(&in);
-}
-
-int installation_enable(struct db *db, int64_t installation_id, int reinstalled)
-{
-	struct db_num id = db_n(installation_id);
-	const char *p[] = { id.s, reinstalled ? "true" : "false" };
-	PGresult *r;
-	int found, removed;
-
-	/* After an uninstall the stored grant is void and whoever removed the
-	 * app meant it: only a new install (fresh credentials) enables again. */
-	r = db_query(db,
-		"with target as (select id, coalesce(disabled_reason, '') = 'authorization_removed' "
-		"  as removed from installation where id = $1), "
-		"done as (update installation set state = 'enabled', disabled_reason = null, "
-		"  disabled_at = null, updated_at = now() "
-		"  where id = (select id from target where $2::boolean or not removed) returning id) "
-		"select (select removed from target), (select count(*) from done)", 2, p);
-	if (!r)
-		return AG_EDB;
-	found = !PQgetisnull(r, 0, 0);
-	removed = db_bool(r, 0, 0);
-	PQclear(r);
-	if (!found)
-		return AG_ENOTFOUND;
-	if (removed && !reinstalled)
-		return AG_EREJECT;
-	/* AD2: the events kept while disabled are pending; make them due now. */
-	if (db_exec(db, "update inbox set next_attempt_at = now() where installation_id = $1 "
-			"and status = 'pending'", 1, p) ||
-	    db_exec(db, "update rate_limit set limited_since = null, blocked_until = '-infinity' "
-			"where scope = 'gorgias:' || (select gorgias_account from installation "
-			"where id = $1)", 1, p))
-		return AG_EDB;
-	log_info("installation %" PRId64 " enabled", installation_id);
-	return AG_OK;
 }
 
 int installation_valid_time_zone(const char *tz)

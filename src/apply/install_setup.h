@@ -7,6 +7,7 @@
 #include "vendor/aircall.h"
 #include "base/config.h"
 #include "store/db.h"
+#include "store/installation_store.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -20,12 +21,8 @@ int installation_webhook(struct aircall *ac, const struct config *cfg, char **we
 /* All numbers of the company (paginated GET /v1/numbers) as a new array. */
 int installation_numbers(struct aircall *ac, json_t **numbers);
 
-/* Whether a number is connected, asked per number when storing them. */
-typedef int (*number_pick_fn)(const void *arg, int64_t number_id);
-/* Upserts the numbers (name, digits). New rows get pick's answer; existing
- * rows too unless keep_selection. Runs inside the caller's transaction. */
-int installation_save_numbers(struct db *db, int64_t installation_id, const json_t *numbers,
-			      number_pick_fn pick, const void *arg, int keep_selection);
+/* The numbers are stored by installation_save_numbers
+ * (store/installation_store.h), which asks one of these per number. */
 /* Is id in the comma-separated list arg? (a number_pick_fn) */
 int installation_pick_listed(const void *arg, int64_t id);
 /* Is id in the JSON array of ids arg? (a number_pick_fn; NULL: all) */
@@ -40,11 +37,6 @@ int installation_valid_country(const char *cc);
  * resolved on first use. */
 void installation_prepare_tags(struct db *db, const struct config *cfg, int64_t installation_id,
 			       const json_t *numbers);
-/* Enables an installation; the events kept while it was disabled become
- * due at once, oldest first (AD2). AG_OK, AG_ENOTFOUND or AG_EDB. */
-/* AG_EREJECT (nothing changed) when the app was uninstalled
- * (authorization_removed) unless reinstalled: fresh credentials were just
- * stored by an install. */
-int installation_enable(struct db *db, int64_t installation_id, int reinstalled);
+/* Enabling is installation_enable (store/installation_store.h). */
 
 #endif

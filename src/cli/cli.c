@@ -1,7 +1,7 @@
 #include "cli/cli.h"
 #include "base/err.h"
+#include "store/budget_store.h"
 #include "store/inbox.h"
-#include "store/inbox_admin.h"
 #include "apply/install_setup.h"
 #include "store/session_store.h"
 #include "apply/worker.h"
@@ -120,17 +120,27 @@ static int cmd_migrate(struct app *app, int argc, char **argv)
 	return fit.current > fit.known ? 3 : fit.pending ? 1 : 0;
 }
 
-static int print_query(struct app *app, json_t *into, const char *key, const char *sql)
+/* The status command's parts, each from the owner of its table. */
+static int status_parts(struct db *db, json_t *out)
 {
-	PGresult *r = db_query(&app->db, sql, 0, NULL);
-	json_t *rows;
+	static const struct {
+		const char *key;
+		int (*read)(struct db *db, json_t **part);
+	} parts[] = {
+		{ "installations", installation_status },
+		{ "inbox", inbox_status_counts },
+		{ "failed", inbox_status_failed },
+		{ "budget", budget_store_status },
+	};
+	json_t *part;
+	int rc = AG_OK;
 
-	if (!r)
-		return AG_EDB;
-	rows = json_loads(db_str(r, 0, 0) ? db_str(r, 0, 0) : "[]", 0, NULL);
-	PQclear(r);
-	json_object_set_new(into, key, rows ? rows : json_array());
-	return AG_OK;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == AG_OK; i++) {
+		rc = parts[i].read(db, &part);
+		if (rc == AG_OK && json_object_set_new(out, parts[i].key, part))
+			rc = AG_ENOMEM;
+	}
+	return rc;
 }
 
 static int cmd_status(struct app *app, int argc, char **argv)
@@ -146,25 +156,7 @@ static int cmd_status(struct app *app, int argc, char **argv)
 	out = json_object();
 	if (!out)
 		return 1;
-	if (print_query(app, out, "installations",
-			"select coalesce(json_agg(json_build_object('id', id, 'gorgias_account', "
-			"gorgias_account, 'state', state, 'disabled_reason', disabled_reason, "
-			"'locale', locale, 'default_country', default_country, 'time_zone', time_zone, "
-			"'numbers_all', numbers_all, 'gorgias_refused', gorgias_refused) order by id), '[]') "
-			"from installation") ||
-	    print_query(app, out, "inbox",
-			"select coalesce(json_object_agg(status, n), '{}') from "
-			"(select status, count(*) n from inbox group by status) s") ||
-	    print_query(app, out, "failed",
-			"select coalesce(json_agg(json_build_object('id', id, 'installation_id', "
-			"installation_id, 'event', event, 'subject', subject, 'attempts', attempts, "
-			"'last_error', last_error) order by id desc), '[]') from "
-			"(select * from inbox where status = 'failed' order by id desc limit 20) f") ||
-	    print_query(app, out, "budget",
-			"select coalesce(json_agg(json_build_object('scope', scope, 'used', used, "
-			"'limit', request_limit, 'window_seconds', window_seconds, 'total_requests', "
-			"total_requests, 'total_limited', total_limited) order by scope), '[]') "
-			"from rate_limit")) {
+	if (status_parts(&app->db, out) != AG_OK) {
 		json_decref(out);
 		return 1;
 	}

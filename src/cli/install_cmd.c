@@ -139,25 +139,6 @@ static const char *check_args(const struct install_args *a)
 	return NULL;
 }
 
-static int existing(struct app *app, const char *account, int64_t *id, char **webhook_id)
-{
-	const char *p[] = { account };
-	PGresult *r = db_query(&app->db, "select id, webhook_id from installation "
-					 "where gorgias_account = $1", 1, p);
-
-	*id = 0;
-	*webhook_id = NULL;
-	if (!r)
-		return AG_EDB;
-	if (PQntuples(r) == 1) {
-		*id = db_i64(r, 0, 0);
-		if (db_str(r, 0, 1))
-			*webhook_id = strdup(db_str(r, 0, 1));
-	}
-	PQclear(r);
-	return AG_OK;
-}
-
 static int write_installation(struct app *app, const struct install_args *a, const char *webhook_id,
 			      const char *token, const json_t *numbers, int64_t *inst_id)
 {
@@ -165,51 +146,17 @@ static int write_installation(struct app *app, const struct install_args *a, con
 	char *asecret = sealed_seal(app->cfg, a->account, "aircall_secret", a->aircall_token);
 	char *wsecret = token ? sealed_seal(app->cfg, a->account, "webhook_token", token) : NULL;
 	char hash[65] = "";
-	int all = strcmp(a->numbers, "all") == 0, rc = AG_EDB;
-	PGresult *r = NULL;
+	int all = strcmp(a->numbers, "all") == 0, rc = AG_ENOMEM;
 
-	if (!gsecret || !asecret || (token && (!wsecret || sealed_token_hash(app->cfg, token, hash)))) {
-		rc = AG_ENOMEM;
+	if (!gsecret || !asecret || (token && (!wsecret || sealed_token_hash(app->cfg, token, hash))))
 		goto out;
-	}
-	if (db_begin(&app->db))
-		goto out;
-	{
-		const char *p[] = { a->account, a->email, gsecret, a->aircall_id, asecret, webhook_id,
-				    token ? wsecret : NULL, token ? hash : NULL, all ? "true" : "false",
-				    a->locale, a->country, a->time_zone };
-		/* Installing again re-enables (AD1's fix) and keeps mappings. */
-		r = db_query(&app->db,
-			"insert into installation (gorgias_account, gorgias_auth, gorgias_email, "
-			"  gorgias_secret, aircall_auth, aircall_api_id, aircall_secret, webhook_id, "
-			"  webhook_token, webhook_token_hash, numbers_all, locale, default_country, time_zone) "
-			"values ($1, 'basic', $2, $3, 'basic', $4, $5, $6, $7, $8, $9::boolean, $10, $11, $12) "
-			"on conflict (gorgias_account) do update set gorgias_auth = 'basic', "
-			"  gorgias_email = excluded.gorgias_email, gorgias_secret = excluded.gorgias_secret, "
-			"  gorgias_refresh = null, aircall_auth = 'basic', "
-			"  aircall_api_id = excluded.aircall_api_id, aircall_secret = excluded.aircall_secret, "
-			"  webhook_id = excluded.webhook_id, "
-			"  webhook_token = coalesce(excluded.webhook_token, installation.webhook_token), "
-			"  webhook_token_hash = coalesce(excluded.webhook_token_hash, installation.webhook_token_hash), "
-			"  numbers_all = excluded.numbers_all, locale = excluded.locale, "
-			"  default_country = excluded.default_country, time_zone = excluded.time_zone, "
-			"  state = 'enabled', disabled_reason = null, disabled_at = null, updated_at = now() "
-			"returning id", 12, p);
-	}
-	if (!r)
-		goto fail;
-	*inst_id = db_i64(r, 0, 0);
-	PQclear(r);
-	r = NULL;
-	if (installation_save_numbers(&app->db, *inst_id, numbers, installation_pick_listed,
-				      all ? NULL : a->numbers, 0))
-		goto fail;
-	if (db_commit(&app->db))
-		goto fail;
-	rc = AG_OK;
-	goto out;
-fail:
-	db_rollback(&app->db);
+	rc = installation_save_basic(&app->db, &(struct installation_basic){
+			.account = a->account, .email = a->email, .gorgias_sealed = gsecret,
+			.aircall_id = a->aircall_id, .aircall_sealed = asecret,
+			.webhook_id = webhook_id, .webhook_sealed = token ? wsecret : NULL,
+			.webhook_hash = token ? hash : NULL, .numbers_all = all, .locale = a->locale,
+			.country = a->country, .time_zone = a->time_zone },
+		numbers, installation_pick_listed, all ? NULL : a->numbers, inst_id);
 out:
 	free(gsecret);
 	free(asecret);
@@ -237,7 +184,7 @@ int cli_install(struct app *app, int argc, char **argv)
 	}
 	if (migrate_run(&app->db, app->cfg))
 		return 1;
-	if (existing(app, a.account, &inst_id, &webhook_id))
+	if (installation_find_account(&app->db, a.account, &inst_id, &webhook_id))
 		return 1;
 	/* Check the Gorgias credentials before anything is created. */
 	memset(&tmp, 0, sizeof tmp);

@@ -135,6 +135,11 @@ int db_query_json(struct db *db, const char *sql, int nparams, const char *const
 	return *out ? AG_OK : AG_ENOMEM;
 }
 
+int db_ping(struct db *db)
+{
+	return db_exec(db, "select 1", 0, NULL);
+}
+
 int db_begin(struct db *db)
 {
 	return db_exec(db, "begin", 0, NULL);

@@ -32,6 +32,8 @@ int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const 
  * gets it parsed (caller decrefs; an empty array when it is not JSON). */
 int db_query_json(struct db *db, const char *sql, int nparams, const char *const *params,
 		  json_t **out);
+/* One constant statement: is PostgreSQL there (connecting when needed)? */
+int db_ping(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

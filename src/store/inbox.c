@@ -244,6 +244,161 @@ int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, co
 		CLAIM_STILL_OURS, 4, p);
 }
 
+int inbox_make_due(struct db *db, int64_t installation_id)
+{
+	struct db_num id = db_n(installation_id);
+	const char *p[] = { id.s };
+
+	return db_exec(db, "update inbox set next_attempt_at = now() where installation_id = $1 "
+			   "and status = 'pending'", 1, p);
+}
+
+int inbox_supersede_uninstall(struct db *db, int64_t installation_id)
+{
+	struct db_num id = db_n(installation_id);
+	const char *p[] = { id.s };
+
+	return db_exec(db, "update inbox set status = 'ignored', processed_at = now(), "
+			   "last_error = 'superseded by a reinstall' where installation_id = $1 "
+			   "and event = 'integration.deleted' and status in ('pending', 'working')",
+		       1, p);
+}
+
+int inbox_counts(struct db *db, int64_t installation_id, int64_t *waiting, int64_t *failed)
+{
+	struct db_num id = db_n(installation_id);
+	const char *p[] = { id.s };
+	PGresult *r = db_query(db, "select count(*) filter (where status in ('pending', 'working')), "
+				   "count(*) filter (where status = 'failed') from inbox "
+				   "where installation_id = $1", 1, p);
+
+	*waiting = *failed = 0;
+	if (!r)
+		return AG_EDB;
+	*waiting = db_i64(r, 0, 0);
+	*failed = db_i64(r, 0, 1);
+	PQclear(r);
+	return AG_OK;
+}
+
+static int rows(PGresult *r, struct inbox_row *out, size_t max, size_t *n)
+{
+	*n = 0;
+	if (!r)
+		return AG_EDB;
+	for (int i = 0; i < PQntuples(r) && *n < max; i++, (*n)++) {
+		struct inbox_row *o = &out[*n];
+
+		snprintf(o->event, sizeof o->event, "%s", db_str(r, i, 0) ? db_str(r, i, 0) : "");
+		snprintf(o->subject, sizeof o->subject, "%s", db_str(r, i, 1) ? db_str(r, i, 1) : "");
+		snprintf(o->status, sizeof o->status, "%s", db_str(r, i, 2) ? db_str(r, i, 2) : "");
+		snprintf(o->at, sizeof o->at, "%s", db_str(r, i, 3) ? db_str(r, i, 3) : "");
+		snprintf(o->detail, sizeof o->detail, "%s", db_str(r, i, 4) ? db_str(r, i, 4) : "");
+	}
+	PQclear(r);
+	return AG_OK;
+}
+
+int inbox_last_processed(struct db *db, int64_t installation_id, struct inbox_row *out, size_t max,
+			 size_t *n)
+{
+	struct db_num id = db_n(installation_id), lim = db_n((int64_t)max);
+	const char *p[] = { id.s, lim.s };
+
+	return rows(db_query(db, "select event, subject, status, to_char(coalesce(processed_at, "
+				 "received_at) at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), "
+				 "left(coalesce(last_error, ''), 160) from inbox where installation_id = $1 "
+				 "and status in ('done', 'failed', 'ignored') "
+				 "order by coalesce(processed_at, received_at) desc, id desc limit $2", 2, p),
+		    out, max, n);
+}
+
+int inbox_failed(struct db *db, int64_t installation_id, struct inbox_row *out, size_t max,
+		 size_t *n)
+{
+	struct db_num id = db_n(installation_id), lim = db_n((int64_t)max);
+	const char *p[] = { id.s, lim.s };
+
+	return rows(db_query(db, "select event, subject, status, to_char(coalesce(processed_at, "
+				 "received_at) at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), "
+				 "left(coalesce(last_error, ''), 300) from inbox where installation_id = $1 "
+				 "and status = 'failed' order by id desc limit $2", 2, p),
+		    out, max, n);
+}
+
+int inbox_status_counts(struct db *db, json_t **counts)
+{
+	return db_query_json(db, "select coalesce(json_object_agg(status, n), '{}') from "
+				 "(select status, count(*) n from inbox group by status) s",
+			     0, NULL, counts);
+}
+
+int inbox_status_failed(struct db *db, json_t **failed)
+{
+	return db_query_json(db,
+		"select coalesce(json_agg(json_build_object('id', id, 'installation_id', "
+		"installation_id, 'event', event, 'subject', subject, 'attempts', attempts, "
+		"'last_error', last_error) order by id desc), '[]') from "
+		"(select * from inbox where status = 'failed' order by id desc limit 20) f",
+		0, NULL, failed);
+}
+
+int inbox_admin_list(struct db *db, int64_t installation_id, const char *state, long limit,
+		     json_t **events)
+{
+	struct db_num inst = db_n(installation_id), lim = db_n(limit);
+	const char *p[] = { inst.s, state, lim.s };
+	PGresult *r;
+
+	*events = NULL;
+	r = db_query(db,
+		"select coalesce(json_agg(json_build_object('id', id, 'installation_id', "
+		"  installation_id, 'event', event, 'subject', subject, 'status', status, "
+		"  'attempts', attempts, 'received_at', received_at, 'next_attempt_at', "
+		"  next_attempt_at, 'last_error', last_error) order by id desc), '[]') "
+		"from (select * from inbox where installation_id = $1 and "
+		"  (status = $2 or $2 = 'pending' and status = 'working') "
+		"  order by id desc limit $3) e", 3, p);
+	if (!r)
+		return AG_EDB;
+	*events = json_loads(db_str(r, 0, 0), 0, NULL);
+	PQclear(r);
+	return *events ? AG_OK : AG_ENOMEM;
+}
+
+int inbox_admin_retry_one(struct db *db, int64_t event_id)
+{
+	struct db_num id = db_n(event_id);
+	const char *p[] = { id.s };
+	PGresult *r;
+	int rc;
+
+	/* One statement: the status it had decides, and a failed one is
+	 * requeued as the bulk retry does (attempts from zero). */
+	r = db_query(db,
+		"with e as (select id, status from inbox where id = $1), "
+		"u as (update inbox set status = 'pending', attempts = 0, next_attempt_at = now(), "
+		"  lease_until = null from e where inbox.id = e.id and e.status = 'failed' "
+		"  returning inbox.id) "
+		"select e.status, (select count(*) from u) from e", 1, p);
+	if (!r)
+		return AG_EDB;
+	rc = PQntuples(r) == 0 ? AG_ENOTFOUND : db_i64(r, 0, 1) == 1 ? AG_OK : AG_ECONFLICT;
+	PQclear(r);
+	return rc;
+}
+
+int inbox_sweep(struct db *db, int days, int batch, long long *count)
+{
+	struct db_num d = db_n(days), b = db_n(batch);
+	const char *p[] = { d.s, b.s };
+
+	return db_exec_rows(db, "delete from inbox where id in (select id from inbox "
+				"where status in ('done', 'ignored') "
+				"  and coalesce(processed_at, received_at) < now() - make_interval(days => $1::int) "
+				"limit $2::int)", 2, p, count);
+}
+
 int inbox_wake(struct db *db)
 {
 	return db_exec(db, "select pg_notify('" INBOX_CHANNEL "', '')", 0, NULL);

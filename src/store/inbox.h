@@ -1,5 +1,9 @@
-/* The durable inbox: events are stored before they are acknowledged and
- * stay until applied, failed for good (with the reason) or ignored. */
+/* Owner of the tables inbox and inbox_turn: the durable inbox. Events are
+ * stored before they are acknowledged and stay until applied, failed for
+ * good (with the reason) or ignored. Two statements read other tables by
+ * design, each in one round trip: inbox_accept finds the installation by
+ * its token hash and asks worker whether a listener is free; inbox_claim
+ * and inbox_next_due refresh the claimer's worker row. */
 #ifndef AG_INBOX_H
 #define AG_INBOX_H
 
@@ -63,6 +67,46 @@ int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const
 int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, const char *why);
 /* Failed events back to pending (the `retry` command, re-enabling). */
 int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count);
+
+/* The installation's pending events are due now (it was enabled again). */
+AG_MUST_USE int inbox_make_due(struct db *db, int64_t installation_id);
+/* An uninstall signal kept while disabled is older than a new install:
+ * replayed after it, it would disable the fresh one. Marks it ignored. */
+AG_MUST_USE int inbox_supersede_uninstall(struct db *db, int64_t installation_id);
+/* How many of the installation's events wait (pending or being applied)
+ * and how many failed. */
+AG_MUST_USE int inbox_counts(struct db *db, int64_t installation_id, int64_t *waiting,
+			     int64_t *failed);
+/* An event as the settings page shows it. */
+struct inbox_row {
+	char event[64];
+	char subject[96];
+	char status[16];
+	char at[24];           /* processed (or received) at, UTC, "YYYY-MM-DD HH:MM" */
+	char detail[301];      /* the last error, cut */
+};
+/* The installation's events last done, failed or ignored, newest first
+ * (details cut to 160 chars): at most max of them, *n in out. */
+AG_MUST_USE int inbox_last_processed(struct db *db, int64_t installation_id,
+				     struct inbox_row *out, size_t max, size_t *n);
+/* The installation's failed events, newest first (details cut to 300 chars). */
+AG_MUST_USE int inbox_failed(struct db *db, int64_t installation_id, struct inbox_row *out,
+			     size_t max, size_t *n);
+/* The status command: {status: count} over every installation, and the 20
+ * newest failed events (JSON, caller decrefs). */
+AG_MUST_USE int inbox_status_counts(struct db *db, json_t **counts);
+AG_MUST_USE int inbox_status_failed(struct db *db, json_t **failed);
+/* The operator's view (the `events` and `retry` commands): events of one
+ * installation in state "failed" or "pending" (waiting or being applied),
+ * newest first, at most limit: a JSON array (caller's). */
+AG_MUST_USE int inbox_admin_list(struct db *db, int64_t installation_id, const char *state,
+				 long limit, json_t **events);
+/* One failed event back in the queue: AG_OK, AG_ENOTFOUND when there is no
+ * such event, AG_ECONFLICT when it is not failed. */
+AG_MUST_USE int inbox_admin_retry_one(struct db *db, int64_t event_id);
+/* Retention: deletes at most batch events done or ignored more than days
+ * ago (failed ones stay for the operator); *count says how many. */
+AG_MUST_USE int inbox_sweep(struct db *db, int days, int batch, long long *count);
 
 /* Wakes the LISTENing workers: events were made due outside the webhook
  * path (retry, re-enable). */

@@ -1,6 +1,7 @@
 #include "store/retention.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "store/inbox.h"
 #include "store/session_store.h"
 
 /* At most this many rows per statement: a sweep never holds long locks
@@ -9,16 +10,11 @@
 
 int store_retention(struct db *db, int days, struct retention_counts *n)
 {
-	struct db_num d = db_n(days), b = db_n(BATCH);
-	const char *p[] = { d.s, b.s };
 	struct session_sweep s;
 	int rc;
 
 	*n = (struct retention_counts){ 0 };
-	rc = db_exec_rows(db, "delete from inbox where id in (select id from inbox "
-			      "where status in ('done', 'ignored') "
-			      "  and coalesce(processed_at, received_at) < now() - make_interval(days => $1::int) "
-			      "limit $2::int)", 2, p, &n->events);
+	rc = inbox_sweep(db, days, BATCH, &n->events);
 	if (rc != AG_OK)
 		goto out;
 	rc = session_store_sweep(db, BATCH, &s);

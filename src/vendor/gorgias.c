@@ -144,8 +144,11 @@ static int send_request(struct gorgias *g, struct http_req *req, const char *met
 	if (rc)
 		return rc;
 	rc = send_once(g, req, method, path, out);
-	if (rc == AG_EAUTH && g->last_status == 401)
-		store_disable(g->db, g->in->id, "authorization_removed");
+	/* Not disabled (PostgreSQL out of reach): the event fails as refused
+	 * all the same, and the next 401 disables. */
+	if (rc == AG_EAUTH && g->last_status == 401 &&
+	    store_disable(g->db, g->in->id, "authorization_removed") != AG_OK)
+		log_warn("gorgias %s: authorization gone, installation not disabled yet", g->in->account);
 	return rc;
 }
 

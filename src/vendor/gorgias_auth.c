@@ -30,39 +30,30 @@ static void replace_secret(char **slot, const char *value)
 int gorgias_refresh(struct gorgias *g)
 {
 	struct installation *in = g->in;
-	struct db_num id = db_n(in->id);
-	const char *p1[] = { id.s };
 	struct oauth_tokens t;
-	char err[128], *sealed_a = NULL, *sealed_r = NULL, *stored = NULL;
+	char err[128], *sealed_a = NULL, *sealed_r = NULL, *stored = NULL, *stored_sealed = NULL;
 	long long stored_exp;
-	PGresult *r = NULL;
-	int rc;
+	int rc, enabled;
 
 	memset(&t, 0, sizeof t);
 	if (!in->gorgias_oauth || in->id <= 0)
 		return AG_EAUTH;
-	if (db_begin(g->db))
-		return AG_EDB;
 	/* The row lock makes concurrent processes refresh once: the others
 	 * wait here and then take the token the first one stored. */
-	r = db_query(g->db, "select gorgias_secret, gorgias_refresh, coalesce(extract(epoch from "
-			    "gorgias_token_expires_at)::bigint, 0), state from installation "
-			    "where id = $1 for update", 1, p1);
-	if (!r || PQntuples(r) != 1) {
-		rc = r ? AG_ENOTFOUND : AG_EDB;
-		goto fail;
-	}
-	stored_exp = (long long)db_i64(r, 0, 2);
-	if (strcmp(db_str(r, 0, 3), "enabled") != 0) {
+	rc = installation_token_lock(g->db, in->id, &stored_sealed, &stored_exp, &enabled);
+	if (rc != AG_OK)
+		goto out;
+	if (!enabled) {
 		rc = AG_EDISABLED;
 		goto fail;
 	}
 	if (stored_exp > in->gorgias_expires_at && stored_exp > (long long)time(NULL) + 60 &&
-	    (stored = sealed_open(g->cfg, in->account, "gorgias_secret", db_str(r, 0, 0)))) {
+	    stored_sealed &&
+	    (stored = sealed_open(g->cfg, in->account, "gorgias_secret", stored_sealed))) {
 		/* Someone else refreshed meanwhile. */
 		replace_secret(&in->gorgias_secret, stored);
 		in->gorgias_expires_at = stored_exp;
-		rc = db_commit(g->db);
+		rc = installation_token_unlock(g->db);
 		goto out;
 	}
 	if (!in->gorgias_refresh) {
@@ -73,11 +64,13 @@ int gorgias_refresh(struct gorgias *g)
 					 &t, err, sizeof err);
 	}
 	if (rc) {
-		db_rollback(g->db);
+		installation_token_abandon(g->db);
 		snprintf(g->last_error, sizeof g->last_error, "token refresh: %s", err);
 		log_warn("gorgias %s: token refresh failed: %s", in->account, err);
-		if (rc == AG_EAUTH)
-			store_disable(g->db, in->id, "authorization_removed");
+		/* Not disabled (PostgreSQL out of reach): the next refusal does. */
+		if (rc == AG_EAUTH && store_disable(g->db, in->id, "authorization_removed") != AG_OK)
+			log_warn("gorgias %s: authorization gone, installation not disabled yet",
+				 in->account);
 		goto out;
 	}
 	sealed_a = sealed_seal(g->cfg, in->account, "gorgias_secret", t.access);
@@ -86,33 +79,23 @@ int gorgias_refresh(struct gorgias *g)
 		rc = AG_ENOMEM;
 		goto fail;
 	}
-	{
-		struct db_num exp = db_n(t.expires_at);
-		const char *p[] = { id.s, sealed_a, sealed_r, exp.s };
-		/* No new refresh token in the answer: keep the old one (G8). */
-		if (db_exec(g->db, "update installation set gorgias_secret = $2, "
-				   "gorgias_refresh = coalesce($3, gorgias_refresh), "
-				   "gorgias_token_expires_at = to_timestamp($4::bigint), updated_at = now() "
-				   "where id = $1", 4, p) || db_commit(g->db)) {
-			rc = AG_EDB;
-			goto fail;
-		}
-	}
+	rc = installation_token_save(g->db, in->id, sealed_a, sealed_r, t.expires_at);
+	if (rc != AG_OK)
+		goto out;
 	replace_secret(&in->gorgias_secret, t.access);
 	if (t.refresh)
 		replace_secret(&in->gorgias_refresh, t.refresh);
 	in->gorgias_expires_at = t.expires_at;
 	log_info("gorgias %s: access token refreshed", in->account);
-	rc = AG_OK;
 	goto out;
 fail:
-	db_rollback(g->db);
+	installation_token_abandon(g->db);
 out:
-	PQclear(r);
 	if (stored) {
 		memset(stored, 0, strlen(stored));
 		free(stored);
 	}
+	free(stored_sealed);
 	free(sealed_a);
 	free(sealed_r);
 	oauth_tokens_free(&t);

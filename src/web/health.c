@@ -1,4 +1,5 @@
 #include "web/handlers.h"
+#include "base/err.h"
 #include "store/db.h"
 #include "base/log.h"
 
@@ -10,16 +11,12 @@
 void handle_healthz(struct app *app, struct request *req, struct response *resp,
 		    struct after *after)
 {
-	PGresult *r;
-
 	(void)req;
 	(void)after;
-	r = db_query(&app->db, "select 1", 0, NULL);
-	if (!r) {
+	if (db_ping(&app->db) != AG_OK) {
 		response_json(resp, 503, json_pack("{s:s, s:s}", "status", "unavailable",
 						   "database", "unreachable"));
 		return;
 	}
-	PQclear(r);
 	response_json(resp, 200, json_pack("{s:s, s:s}", "status", "ok", "database", "ok"));
 }

@@ -262,29 +262,13 @@ static int save_gorgias(struct app *app, const char *account, const struct oauth
 {
 	char *sa = sealed_seal(app->cfg, account, "gorgias_secret", t->access);
 	char *sr = t->refresh ? sealed_seal(app->cfg, account, "gorgias_refresh", t->refresh) : NULL;
-	struct db_num exp = db_n(t->expires_at), uid = db_n(user_id);
-	const char *p[] = { account, email, sa, sr, exp.s, uid.s };
-	PGresult *r = NULL;
 	int rc = AG_ENOMEM;
 
 	if (!sa || (t->refresh && !sr))
 		goto out;
-	/* Installing again keeps the row, and so its mappings and history. */
-	r = db_query(&app->db,
-		"insert into installation (gorgias_account, gorgias_auth, gorgias_email, gorgias_secret, "
-		"  gorgias_refresh, gorgias_token_expires_at, gorgias_user_id) "
-		"values ($1, 'oauth', $2, $3, $4, to_timestamp($5::bigint), $6::bigint) "
-		"on conflict (gorgias_account) do update set gorgias_auth = 'oauth', "
-		"  gorgias_email = excluded.gorgias_email, gorgias_secret = excluded.gorgias_secret, "
-		"  gorgias_refresh = coalesce(excluded.gorgias_refresh, installation.gorgias_refresh), "
-		"  gorgias_token_expires_at = excluded.gorgias_token_expires_at, "
-		"  gorgias_user_id = excluded.gorgias_user_id, updated_at = now() "
-		"returning id", 6, p);
-	rc = r && PQntuples(r) == 1 ? AG_OK : AG_EDB;
-	if (!rc)
-		*id = db_i64(r, 0, 0);
+	rc = installation_save_gorgias_oauth(&app->db, account, email, sa, sr, t->expires_at, user_id,
+					     id);
 out:
-	PQclear(r);
 	free(sa);
 	free(sr);
 	return rc;
@@ -353,89 +337,33 @@ out:
 	form_free(&f);
 }
 
-/* The Gorgias account naming the row (sealed values are bound to it). */
-static char *installation_account(struct app *app, int64_t id)
-{
-	struct db_num in = db_n(id);
-	const char *p[] = { in.s };
-	PGresult *r = db_query(&app->db, "select gorgias_account from installation where id = $1",
-			       1, p);
-	char *a = r && db_str(r, 0, 0) ? strdup(db_str(r, 0, 0)) : NULL;
-
-	PQclear(r);
-	return a;
-}
-
-/* The Aircall side of the installation row, its numbers, in one
- * transaction. AG_ECONFLICT when the company belongs to another row. */
+/* The Aircall side of the installation row and its numbers (one
+ * transaction). AG_ECONFLICT when the company belongs to another row. */
 static int save_aircall(struct app *app, int64_t id, int64_t company, const char *access,
 			const char *webhook_id, const char *token, const json_t *numbers,
 			const json_t *number_ids)
 {
-	char *account = installation_account(app, id);
-	char *sa = account ? sealed_seal(app->cfg, account, "aircall_secret", access) : NULL;
-	char *st = account && token ? sealed_seal(app->cfg, account, "webhook_token", token) : NULL;
+	char *account = NULL, *sa = NULL, *st = NULL;
 	char hash[65] = "";
-	struct db_num in = db_n(id), co = db_n(company);
-	const char *p[] = { in.s, co.s, sa, webhook_id, st, token ? hash : NULL };
-	PGresult *r = NULL;
-	int rc = AG_ENOMEM;
+	int rc = installation_account(&app->db, id, &account);
 
+	if (rc != AG_OK)
+		goto out;
+	/* Sealed values are bound to the Gorgias account naming the row. */
+	sa = sealed_seal(app->cfg, account, "aircall_secret", access);
+	st = token ? sealed_seal(app->cfg, account, "webhook_token", token) : NULL;
+	rc = AG_ENOMEM;
 	if (!sa || (token && (!st || sealed_token_hash(app->cfg, token, hash))))
 		goto out;
-	rc = AG_EDB;
-	if (db_begin(&app->db))
-		goto out;
-	{
-		const char *q[] = { co.s, in.s };
-		r = db_query(&app->db, "select 1 from installation where aircall_company_id = $1 "
-				       "and id <> $2", 2, q);
-		if (!r)
-			goto fail;
-		if (PQntuples(r) > 0) {
-			rc = AG_ECONFLICT;
-			goto fail;
-		}
-		PQclear(r);
-		r = NULL;
-	}
-	if (db_exec(&app->db,
-		    "update installation set aircall_auth = 'oauth', aircall_company_id = $2::bigint, "
-		    "  aircall_api_id = null, aircall_secret = $3, webhook_id = $4, "
-		    "  webhook_token = coalesce($5, webhook_token), "
-		    "  webhook_token_hash = coalesce($6, webhook_token_hash), numbers_all = false, "
-		    "  updated_at = now() where id = $1", 6, p) ||
-	    installation_save_numbers(&app->db, id, numbers, installation_pick_json, number_ids, 0) ||
-	    /* An uninstall signal kept while disabled is older than this
-	     * install: replayed after it, it would disable the fresh one. */
-	    db_exec(&app->db, "update inbox set status = 'ignored', processed_at = now(), "
-			      "last_error = 'superseded by a reinstall' where installation_id = $1 "
-			      "and event = 'integration.deleted' and status in ('pending', 'working')",
-		    1, p) ||
-	    db_commit(&app->db))
-		goto fail;
-	rc = AG_OK;
-	goto out;
-fail:
-	db_rollback(&app->db);
+	rc = installation_save_aircall_oauth(&app->db, id, &(struct installation_aircall){
+			.company_id = company, .sealed_access = sa, .webhook_id = webhook_id,
+			.webhook_sealed = st, .webhook_hash = token ? hash : NULL },
+		numbers, installation_pick_json, number_ids);
 out:
-	PQclear(r);
 	free(account);
 	free(sa);
 	free(st);
 	return rc;
-}
-
-static char *stored_webhook_id(struct app *app, int64_t id)
-{
-	struct db_num in = db_n(id);
-	const char *p[] = { in.s };
-	PGresult *r = db_query(&app->db, "select webhook_id from installation where id = $1 "
-					 "and aircall_auth = 'oauth'", 1, p);
-	char *w = r && db_str(r, 0, 0) ? strdup(db_str(r, 0, 0)) : NULL;
-
-	PQclear(r);
-	return w;
 }
 
 void handle_aircall_callback(struct app *app, struct request *req, struct response *resp,
@@ -477,7 +405,11 @@ void handle_aircall_callback(struct app *app, struct request *req, struct respon
 			     "Aircall did not answer as expected; start the install again.");
 		goto out;
 	}
-	webhook_id = stored_webhook_id(app, s.installation_id);
+	/* Unreadable now: a new webhook replaces the stored one, as when
+	 * Aircall no longer has it. */
+	if (installation_oauth_webhook_id(&app->db, s.installation_id, &webhook_id) != AG_OK)
+		log_warn("install %" PRId64 ": stored webhook unknown, a new one is made",
+			 s.installation_id);
 	if (installation_webhook(&ac, app->cfg, &webhook_id, &token)) {
 		page_message(resp, 502, LANG_EN, "Install failed",
 			     "The Aircall webhook could not be created; start the install again.");

@@ -10,6 +10,7 @@
 #include "web/form.h"
 #include "web/handlers.h"
 #include "core/html.h"
+#include "store/budget_store.h"
 #include "store/inbox.h"
 #include "apply/install_setup.h"
 #include "base/log.h"
@@ -24,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The numbers the settings form lists, at most. */
+#define SETTINGS_NUMBERS_MAX 500
 
 #define MAX_NUMBERS 500
 
@@ -161,14 +165,15 @@ static void option(struct buf *b, const char *value, const char *label, const ch
 static int render_settings_form(struct buf *b, enum lang l, struct app *app,
 				const struct installation *in, const struct session *s, int synced)
 {
-	struct db_num id = db_n(in->id);
-	const char *p[] = { id.s };
-	PGresult *r = db_query(&app->db, "select number_id, name, digits, selected from "
-					 "installation_number where installation_id = $1 "
-					 "order by name, number_id limit 500", 1, p);
+	struct installation_number *nums = malloc(SETTINGS_NUMBERS_MAX * sizeof *nums);
+	size_t n;
 
-	if (!r)
+	if (!nums)
+		return AG_ENOMEM;
+	if (installation_numbers_list(&app->db, in->id, nums, SETTINGS_NUMBERS_MAX, &n) != AG_OK) {
+		free(nums);
 		return AG_EDB;
+	}
 	buf_puts(b, "<form method=\"post\" action=\"settings\">");
 	hidden_csrf(b, s);
 	buf_puts(b, "<input type=\"hidden\" name=\"action\" value=\"save\"><h2>");
@@ -182,16 +187,16 @@ static int render_settings_form(struct buf *b, enum lang l, struct app *app,
 		buf_puts(b, "</p>\n");
 	}
 	buf_puts(b, "<div class=\"num\">\n");
-	for (int i = 0; i < PQntuples(r); i++) {
+	for (size_t i = 0; i < n; i++) {
 		buf_puts(b, "<label><input type=\"checkbox\" name=\"number\" value=\"");
-		html_attr(b, db_str(r, i, 0));
-		buf_puts(b, in->numbers_all || db_bool(r, i, 3) ? "\" checked> " : "\"> ");
-		html_txt(b, db_str(r, i, 1));
+		html_attr(b, nums[i].id);
+		buf_puts(b, in->numbers_all || nums[i].selected ? "\" checked> " : "\"> ");
+		html_txt(b, nums[i].name);
 		buf_puts(b, " <small>");
-		html_txt(b, db_str(r, i, 2));
+		html_txt(b, nums[i].digits);
 		buf_puts(b, "</small></label>\n");
 	}
-	PQclear(r);
+	free(nums);
 	buf_puts(b, "</div><h2>");
 	html_txt(b, tr(l, "Defaults"));
 	buf_puts(b, "</h2>\n<label>");
@@ -216,65 +221,53 @@ static int render_settings_form(struct buf *b, enum lang l, struct app *app,
 static int render_activity(struct buf *b, enum lang l, struct app *app,
 			   const struct installation *in)
 {
-	struct db_num id = db_n(in->id);
+	struct inbox_row last[10];
+	struct budget_figures f;
 	char scope[96];
-	const char *p[] = { id.s }, *ps[] = { scope };
-	PGresult *r;
+	int64_t waiting, failed;
+	size_t n;
+	int rc;
 
-	r = db_query(&app->db, "select count(*) filter (where status in ('pending', 'working')), "
-			       "count(*) filter (where status = 'failed') from inbox "
-			       "where installation_id = $1", 1, p);
-	if (!r)
+	if (inbox_counts(&app->db, in->id, &waiting, &failed) != AG_OK)
 		return AG_EDB;
 	buf_puts(b, "<h2>");
 	html_txt(b, tr(l, "Activity"));
 	buf_puts(b, "</h2>\n<p>");
 	html_txt(b, tr(l, "Pending events"));
-	buf_printf(b, ": <strong id=\"pending\">%" PRId64 "</strong><br>", db_i64(r, 0, 0));
+	buf_printf(b, ": <strong id=\"pending\">%" PRId64 "</strong><br>", waiting);
 	html_txt(b, tr(l, "Failed events"));
-	buf_printf(b, ": <strong id=\"failed\">%" PRId64 "</strong></p>\n", db_i64(r, 0, 1));
-	PQclear(r);
-	r = db_query(&app->db, "select event, subject, status, to_char(coalesce(processed_at, "
-			       "received_at) at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), "
-			       "left(coalesce(last_error, ''), 160) from inbox where installation_id = $1 "
-			       "and status in ('done', 'failed', 'ignored') "
-			       "order by coalesce(processed_at, received_at) desc, id desc limit 10", 1, p);
-	if (!r)
+	buf_printf(b, ": <strong id=\"failed\">%" PRId64 "</strong></p>\n", failed);
+	if (inbox_last_processed(&app->db, in->id, last, sizeof last / sizeof last[0], &n) != AG_OK)
 		return AG_EDB;
 	buf_puts(b, "<h2>");
 	html_txt(b, tr(l, "Last events processed"));
 	buf_puts(b, "</h2>\n");
-	if (PQntuples(r) == 0) {
+	if (n == 0) {
 		buf_puts(b, "<p>");
 		html_txt(b, tr(l, "None yet."));
 		buf_puts(b, "</p>\n");
 	} else {
-		settings_events_table(b, l, r, "last-events");
+		settings_events_table(b, l, last, n, "last-events");
 	}
-	PQclear(r);
 	snprintf(scope, sizeof scope, "gorgias:%s", in->account);
-	r = db_query(&app->db, "select (select count(*) from rate_use u where u.scope = l.scope "
-			       "and u.at > now() - make_interval(secs => l.window_seconds)), "
-			       "request_limit, window_seconds, total_requests, total_limited "
-			       "from rate_limit l where scope = $1", 1, ps);
-	if (!r)
+	rc = budget_store_figures(&app->db, scope, &f);
+	if (rc != AG_OK && rc != AG_ENOTFOUND)
 		return AG_EDB;
 	buf_puts(b, "<h2>");
 	html_txt(b, tr(l, "API budget"));
 	buf_puts(b, "</h2>\n<p id=\"budget\">");
 	html_txt(b, tr(l, "Gorgias requests in the current window"));
-	if (PQntuples(r) == 1) {
-		buf_printf(b, ": %" PRId64 " / %" PRId64 " (%" PRId64 " s)<br>", db_i64(r, 0, 0),
-			   db_i64(r, 0, 1), db_i64(r, 0, 2));
+	if (rc == AG_OK) {
+		buf_printf(b, ": %" PRId64 " / %" PRId64 " (%" PRId64 " s)<br>", f.used, f.limit,
+			   f.window_s);
 		html_txt(b, tr(l, "Requests in total"));
-		buf_printf(b, ": %" PRId64 "<br>", db_i64(r, 0, 3));
+		buf_printf(b, ": %" PRId64 "<br>", f.total_requests);
 		html_txt(b, tr(l, "Rate limited"));
-		buf_printf(b, ": %" PRId64, db_i64(r, 0, 4));
+		buf_printf(b, ": %" PRId64, f.total_limited);
 	} else {
 		buf_puts(b, ": 0");
 	}
 	buf_puts(b, "</p>\n");
-	PQclear(r);
 	return AG_OK;
 }
 
@@ -331,7 +324,6 @@ static void open_link(struct app *app, const char *token, struct response *resp)
 
 static int save(struct app *app, const struct installation *in, const struct form *f)
 {
-	struct db_num id = db_n(in->id);
 	struct buf arr;
 	const char *locale = form_get(f, "locale"), *country = form_get(f, "country");
 	const char *tz = form_get(f, "time_zone");
@@ -349,24 +341,8 @@ static int save(struct app *app, const struct installation *in, const struct for
 		buf_free(&arr);
 		return AG_ENOMEM;
 	}
-	{
-		const char *p[] = { id.s, arr.p }, *d[] = { id.s, locale, country, tz };
-		if (db_begin(&app->db))
-			goto out;
-		/* Only rows of this installation: a number id of another
-		 * tenant matches nothing here. */
-		if (db_exec(&app->db, "update installation_number set selected = "
-				      "(number_id = any($2::bigint[])), updated_at = now() "
-				      "where installation_id = $1", 2, p) ||
-		    db_exec(&app->db, "update installation set numbers_all = false, "
-				      "locale = coalesce($2, locale), default_country = coalesce($3, "
-				      "default_country), time_zone = coalesce($4, time_zone), "
-				      "updated_at = now() where id = $1", 4, d) ||
-		    db_commit(&app->db)) {
-			db_rollback(&app->db);
-			goto out;
-		}
-	}
+	if (installation_save_settings(&app->db, in->id, arr.p, locale, country, tz) != AG_OK)
+		goto out;
 	rc = AG_OK;
 out:
 	buf_free(&arr);

@@ -8,7 +8,8 @@
 /* How many rows an event table shows (`status` lists failed ones too). */
 #define FAILED_SHOWN 20
 
-void settings_events_table(struct buf *b, enum lang l, PGresult *r, const char *id)
+void settings_events_table(struct buf *b, enum lang l, const struct inbox_row *rows, size_t n,
+			   const char *id)
 {
 	buf_puts(b, "<table id=\"");
 	html_attr(b, id);
@@ -19,18 +20,18 @@ void settings_events_table(struct buf *b, enum lang l, PGresult *r, const char *
 	buf_puts(b, "</th><th>");
 	html_txt(b, tr(l, "Result"));
 	buf_puts(b, "</th></tr>\n");
-	for (int i = 0; i < PQntuples(r) && i < FAILED_SHOWN; i++) {
+	for (size_t i = 0; i < n && i < FAILED_SHOWN; i++) {
 		buf_puts(b, "<tr><td>");
-		html_txt(b, db_str(r, i, 3));
+		html_txt(b, rows[i].at);
 		buf_puts(b, "</td><td>");
-		html_txt(b, db_str(r, i, 0));
+		html_txt(b, rows[i].event);
 		buf_puts(b, " <small>");
-		html_txt(b, db_str(r, i, 1));
+		html_txt(b, rows[i].subject);
 		buf_puts(b, "</small></td><td>");
-		html_txt(b, db_str(r, i, 2));
-		if (*db_str(r, i, 4)) {
+		html_txt(b, rows[i].status);
+		if (rows[i].detail[0]) {
 			buf_puts(b, " <small class=\"reason\">");
-			html_txt(b, db_str(r, i, 4));
+			html_txt(b, rows[i].detail);
 			buf_puts(b, "</small>");
 		}
 		buf_puts(b, "</td></tr>\n");
@@ -41,24 +42,17 @@ void settings_events_table(struct buf *b, enum lang l, PGresult *r, const char *
 int settings_render_failed(struct buf *b, enum lang l, struct app *app,
 			   const struct installation *in, const struct session *s)
 {
-	struct db_num id = db_n(in->id);
-	const char *p[] = { id.s };
-	PGresult *r = db_query(&app->db,
-		"select event, subject, status, to_char(coalesce(processed_at, received_at) at time "
-		"zone 'UTC', 'YYYY-MM-DD HH24:MI'), left(coalesce(last_error, ''), 300) from inbox "
-		"where installation_id = $1 and status = 'failed' order by id desc limit 20", 1, p);
+	struct inbox_row failed[FAILED_SHOWN];
+	size_t n;
 
-	if (!r)
+	if (inbox_failed(&app->db, in->id, failed, FAILED_SHOWN, &n) != AG_OK)
 		return AG_EDB;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if (n == 0)
 		return AG_OK;
-	}
 	buf_puts(b, "<h2>");
 	html_txt(b, tr(l, "Failed events"));
 	buf_puts(b, "</h2>\n");
-	settings_events_table(b, l, r, "failed-events");
-	PQclear(r);
+	settings_events_table(b, l, failed, n, "failed-events");
 	buf_puts(b, "<form method=\"post\" action=\"settings\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"");
 	html_attr(b, s->csrf);

@@ -19,6 +19,15 @@ void customer_made_free(struct customer_made *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* Not stored (PostgreSQL out of reach): the next creation learns it again. */
+static void remember_note_on_create(struct gorgias *g, int accepted)
+{
+	g->in->note_on_create = accepted;
+	if (store_set_capability(g->db, g->in->id, "gorgias_note_on_create",
+				 accepted ? "true" : "false") != AG_OK)
+		log_info("gorgias %s: whether notes stick on creation is not stored", g->in->account);
+}
+
 /* CS1 on accounts that ignore "note" on creation (accepted, not stored):
  * set it by update. Best effort: the customer exists either way. */
 static void note_by_update(struct gorgias *g, const char *want, const json_t *made)
@@ -29,13 +38,11 @@ static void note_by_update(struct gorgias *g, const char *want, const json_t *ma
 
 	if (got && strcmp(got, want) == 0) {
 		if (g->in->note_on_create != 1)
-			store_set_capability(g->db, g->in->id, "gorgias_note_on_create", "true");
-		g->in->note_on_create = 1;
+			remember_note_on_create(g, 1);
 		return;
 	}
 	if (g->in->note_on_create != 0)
-		store_set_capability(g->db, g->in->id, "gorgias_note_on_create", "false");
-	g->in->note_on_create = 0;
+		remember_note_on_create(g, 0);
 	snprintf(path, sizeof path, "/api/customers/%" PRId64, gorgias_id(made));
 	upd = json_pack("{s:s}", "note", want);
 	if (upd && gorgias_call(g, "PUT", path, upd, NULL))
@@ -106,8 +113,11 @@ int customer_make(struct gorgias *g, const char *phone, json_t *body, struct cus
 	if (!rc && phone)
 		lookup_remember_customer(g, phone, out->id, out->name);
 	/* Known now, or the email is nobody's after all: the next attempt draws afresh. */
-	if (phone && (!rc || (rc == AG_EREJECT && !out->id)))
-		customer_intent_drop(g->db, g->in->id, phone);
+	/* Left behind, the intent is only reused: Gorgias answers 409 and the
+	 * customer is adopted (CT4). */
+	if (phone && (!rc || (rc == AG_EREJECT && !out->id)) &&
+	    customer_intent_drop(g->db, g->in->id, phone) != AG_OK)
+		log_info("gorgias %s: a customer intent stays stored", g->in->account);
 done:
 	json_decref(made);
 	free(note);

@@ -120,6 +120,15 @@ static const json_t *pick_customer(const json_t *arr, const char *e164, const ch
 	return best;
 }
 
+/* Not stored (PostgreSQL out of reach): this process uses it, the next
+ * one learns it again. */
+static void remember_lookup(struct gorgias *g, const char *how)
+{
+	snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "%s", how);
+	if (store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", how) != AG_OK)
+		log_info("gorgias %s: phone lookup by %s not stored", g->in->account, how);
+}
+
 /* One lookup of one stored form, in whichever way this account supports. */
 static int find_by_form(struct gorgias *g, const char *form, json_t **list)
 {
@@ -141,8 +150,7 @@ static int find_by_form(struct gorgias *g, const char *form, json_t **list)
 		 * customers filter, and remember it. */
 		log_info("gorgias %s: phone search refused, using the customers filter",
 			 g->in->account);
-		store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", "filter");
-		snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "filter");
+		remember_lookup(g, "filter");
 	}
 	esc = http_escape(form);
 	if (!esc)
@@ -168,8 +176,7 @@ static void learn_lookup(struct gorgias *g, const char *how)
 	if (strcmp(g->in->phone_lookup, how) == 0)
 		return;
 	log_info("gorgias %s: phone lookup by %s from now on", g->in->account, how);
-	store_set_capability(g->db, g->in->id, "gorgias_phone_lookup", how);
-	snprintf(g->in->phone_lookup, sizeof g->in->phone_lookup, "%s", how);
+	remember_lookup(g, how);
 }
 
 static void take(const json_t *best, int64_t *customer_id, char **name, json_t **found)
@@ -245,7 +252,7 @@ int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_
 		if (rc)
 			return rc;
 		if (*customer_id || conclusive)
-			goto done;
+			goto out;
 	}
 	nforms = phone_variants(e164, g->in->country, forms, LOOKUP_VARIANTS);
 	for (size_t i = 0; i < nforms && !*customer_id; i++) {
@@ -270,7 +277,7 @@ int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_
 	 * does not match pieces here; the forms are this account's way. */
 	if (*customer_id && tried_nsn && !g->in->phone_lookup[0])
 		learn_lookup(g, "search");
-done:
+out:
 	if (*customer_id)
 		rc = lookup_remember_customer(g, e164, *customer_id, *name);
 	return rc;

@@ -102,7 +102,7 @@ int worker_run(struct app *app, int drainer, int slot_fd)
 	name_self(id, sizeof id, host, sizeof host);
 	while (!ag_stop) {
 		double due;
-		int n, woke, registered;
+		int n, woke, registered, lost;
 
 		if (attach(app, id, kind, host, &generation)) {
 			if (drainer)
@@ -145,18 +145,20 @@ int worker_run(struct app *app, int drainer, int slot_fd)
 			 * its event is committed by then: look once more. */
 			leave(app, id);
 			release_slot(&slot_fd);
-			woke = db_wait_notify(&app->db, LEAVE_GRACE_MS);
+			/* A broken connection is found by the drain just below. */
+			if (db_wait_notify(&app->db, LEAVE_GRACE_MS, &woke) != AG_OK)
+				woke = 0;
 			n = process_drain(app, NULL, BATCH, time(NULL) + 30);
 			handled += n;
-			if (woke != 1 && n == 0)
+			if (!woke && n == 0)
 				break;
 			/* More came: stay, over the slot bound for a moment. */
 			generation = 0; /* register again */
 			idle_since = time(NULL);
 			continue;
 		}
-		woke = db_wait_notify(&app->db, sleep_ms(due));
-		if (woke < 0 && drainer)
+		lost = db_wait_notify(&app->db, sleep_ms(due), &woke) != AG_OK;
+		if (lost && drainer)
 			break;
 	}
 	if (app->db.conn)

@@ -96,3 +96,23 @@ int budget_store_status(struct db *db, json_t **scopes)
 		"total_requests, 'total_limited', total_limited) order by scope), '[]') "
 		"from rate_limit", 0, NULL, scopes);
 }
+
+/* The budget's figures for /metrics (metrics_store.h); scopes are
+ * "<vendor>:<account or id>" and need no escaping. */
+const struct metric_family budget_metrics[] = {
+	{ "ag_rate_limited_total", "counter",
+	  "429 answers per budget scope (gorgias:<account>, aircall:<installation>)",
+	  "select 'ag_rate_limited_total', format('scope=\"%s\"', scope), total_limited::text "
+	  "from rate_limit order by scope" },
+	{ "ag_budget_used", "gauge", "Requests sent in the current window per budget scope",
+	  "select 'ag_budget_used', format('scope=\"%s\"', r.scope), "
+	  "  (select count(*) from rate_use u where u.scope = r.scope "
+	  "   and u.at > now() - make_interval(secs => r.window_seconds))::text "
+	  "from rate_limit r order by r.scope" },
+	{ "ag_budget_limit", "gauge", "The vendor's request limit per window per budget scope",
+	  "select 'ag_budget_limit', format('scope=\"%s\"', scope), request_limit::text "
+	  "from rate_limit order by scope" },
+	{ "ag_budget_window_seconds", "gauge", "The vendor's rate-limit window per budget scope",
+	  "select 'ag_budget_window_seconds', format('scope=\"%s\"', scope), "
+	  "  window_seconds::text from rate_limit order by scope" },
+};

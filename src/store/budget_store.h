@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "store/db.h"
+#include "store/metrics_store.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -42,5 +43,8 @@ AG_MUST_USE int budget_store_figures(struct db *db, const char *scope, struct bu
 /* Every scope as a JSON array of {scope, used, limit, window_seconds,
  * total_requests, total_limited} (the status command; caller decrefs). */
 AG_MUST_USE int budget_store_status(struct db *db, json_t **scopes);
+
+/* Figures for /metrics (store/metrics_store.h). */
+extern const struct metric_family budget_metrics[];
 
 #endif

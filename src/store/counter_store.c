@@ -51,3 +51,25 @@ out:
 	buf_free(&values);
 	return rc;
 }
+
+/* metric_counter's figures for /metrics (metrics_store.h). */
+const struct metric_family counter_metrics[] = {
+	{ "ag_webhook_ack_seconds", "histogram",
+	  "Time from a webhook's arrival to its answer, in the bridge process",
+	  "select case name when 'ag_webhook_ack_seconds_sum_us' then 'ag_webhook_ack_seconds_sum' "
+	  "  else name end, labels, "
+	  "  case name when 'ag_webhook_ack_seconds_sum_us' then (value / 1e6)::text "
+	  "  else value::text end "
+	  "from metric_counter where name in ('ag_webhook_ack_seconds_bucket', "
+	  "  'ag_webhook_ack_seconds_count', 'ag_webhook_ack_seconds_sum_us') "
+	  "order by name, nullif(substring(labels from 'le=\"([^\"]*)\"'), '+Inf')::float8 "
+	  "  nulls last" },
+	{ "ag_vendor_requests_total", "counter",
+	  "Requests to Gorgias and Aircall by method, route class and HTTP status (0: no answer)",
+	  "select name, labels, value::text from metric_counter "
+	  "where name = 'ag_vendor_requests_total' order by labels" },
+	{ "ag_media_bytes_total", "counter",
+	  "Bytes of recordings, voicemails and MMS media moved from Aircall into Gorgias",
+	  "select 'ag_media_bytes_total', '', coalesce(sum(value), 0)::text from metric_counter "
+	  "where name = 'ag_media_bytes_total'" },
+};

@@ -209,37 +209,44 @@ static int drain_notifies(struct db *db)
 	return got;
 }
 
-int db_wait_notify(struct db *db, long timeout_ms)
+int db_wait_notify(struct db *db, long timeout_ms, int *notified)
 {
 	struct timeval tv;
 	fd_set fds;
 	int fd, rc;
 
+	*notified = 0;
 	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK)
 		return AG_EDB;
 	/* Notifications that arrived with the answers of earlier statements
 	 * are already buffered: no need to sleep. */
+	rc = AG_EDB;
 	if (PQconsumeInput(db->conn) == 0)
-		goto broken;
-	if (drain_notifies(db))
-		return 1;
+		goto out;
+	rc = AG_OK;
+	if ((*notified = drain_notifies(db)))
+		goto out;
 	fd = PQsocket(db->conn);
+	rc = AG_EDB;
 	if (fd < 0 || fd >= FD_SETSIZE)
-		goto broken;
+		goto out;
 	FD_ZERO(&fds);
 	FD_SET(fd, &fds);
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
 	rc = select(fd + 1, &fds, NULL, NULL, &tv);
-	if (rc < 0)
-		return errno == EINTR ? 0 : AG_EDB;
-	if (rc == 0)
-		return 0;
+	if (rc <= 0)
+		/* A signal interrupted the wait: as if it timed out. */
+		return rc < 0 && errno != EINTR ? AG_EDB : AG_OK;
+	rc = AG_EDB;
 	if (PQconsumeInput(db->conn) == 0)
-		goto broken;
-	return drain_notifies(db);
-broken:
-	log_error("database connection lost while waiting: %s", PQerrorMessage(db->conn));
-	db_close(db);
-	return AG_EDB;
+		goto out;
+	rc = AG_OK;
+	*notified = drain_notifies(db);
+out:
+	if (rc == AG_EDB) {
+		log_error("database connection lost while waiting: %s", PQerrorMessage(db->conn));
+		db_close(db);
+	}
+	return rc;
 }

@@ -4,6 +4,8 @@
 #ifndef AG_DB_H
 #define AG_DB_H
 
+#include "base/err.h"
+
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -19,23 +21,23 @@ struct db {
 void db_init(struct db *db, const char *conninfo);
 void db_close(struct db *db);
 /* Connects (or reconnects after a failure); AG_OK or AG_EDB. */
-int db_ensure(struct db *db);
+AG_MUST_USE int db_ensure(struct db *db);
 /* Runs one parameterised statement. Returns the result (caller PQclears)
  * when it is COMMAND_OK or TUPLES_OK, else logs, clears and returns NULL. */
 PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Same, for statements whose rows are not needed: AG_OK or AG_EDB. */
-int db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+AG_MUST_USE int db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Same, with the number of rows the statement touched (deleted, updated). */
-int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,
+AG_MUST_USE int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,
 		 long long *rows);
 /* A statement whose one row and column is JSON text (json_agg...): *out
  * gets it parsed (caller decrefs; an empty array when it is not JSON). */
-int db_query_json(struct db *db, const char *sql, int nparams, const char *const *params,
+AG_MUST_USE int db_query_json(struct db *db, const char *sql, int nparams, const char *const *params,
 		  json_t **out);
 /* One constant statement: is PostgreSQL there (connecting when needed)? */
-int db_ping(struct db *db);
-int db_begin(struct db *db);
-int db_commit(struct db *db);
+AG_MUST_USE int db_ping(struct db *db);
+AG_MUST_USE int db_begin(struct db *db);
+AG_MUST_USE int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
 /* Field accessors: NULL / 0 for SQL NULL. */
@@ -48,16 +50,16 @@ struct db_num { char s[24]; };
 struct db_num db_n(int64_t v);
 
 /* LISTEN on channel (a fixed identifier, never input). */
-int db_listen(struct db *db, const char *channel);
+AG_MUST_USE int db_listen(struct db *db, const char *channel);
 /* Sleeps until a notification arrives on a LISTENed channel or timeout_ms
- * passes; consumes every pending notification. 1 notified, 0 timed out,
- * AG_EDB when the connection broke (or a signal interrupted: 0). */
-int db_wait_notify(struct db *db, long timeout_ms);
+ * passes (or a signal interrupts); consumes every pending notification.
+ * *notified 1 when one came. AG_EDB when the connection broke. */
+AG_MUST_USE int db_wait_notify(struct db *db, long timeout_ms, int *notified);
 
 struct config;
 /* The SQL migrations, then the resealing of old sealed values
  * (store_rekey.h), under one advisory lock. */
-int migrate_run(struct db *db, const struct config *cfg);
+AG_MUST_USE int migrate_run(struct db *db, const struct config *cfg);
 
 /* The database's schema against the migrations compiled into this binary. */
 struct schema_fit {
@@ -66,10 +68,10 @@ struct schema_fit {
 	int applied;   /* known migrations already applied */
 	int pending;   /* known migrations not yet applied */
 };
-int migrate_fit(struct db *db, struct schema_fit *fit);
+AG_MUST_USE int migrate_fit(struct db *db, struct schema_fit *fit);
 /* The same in one statement, for the request path (counts rather than
  * compares versions; AG_EDB also when schema_version does not exist, with
  * db->conn still set). */
-int migrate_gate_query(struct db *db, struct schema_fit *fit);
+AG_MUST_USE int migrate_gate_query(struct db *db, struct schema_fit *fit);
 
 #endif

@@ -463,3 +463,43 @@ int inbox_waiting_messages(struct db *db, int64_t installation_id, const char *s
 	PQclear(r);
 	return AG_OK;
 }
+
+/* The inbox's figures for /metrics (metrics_store.h). Accepted webhooks
+ * are counted from the inbox together with the ones metric_counter holds,
+ * and events per installation and state are zero-filled for every
+ * installation: these two read installation and metric_counter by design,
+ * one statement per family. Unhandled events (stored ignored, never
+ * claimed), whose names the sender chooses, count as "other", or the label
+ * set would grow without bound. Inbox counts read the whole table: with
+ * years of events, prune it before scrapes grow slow. */
+const struct metric_family inbox_metrics[] = {
+	{ "ag_webhooks_received_total", "counter",
+	  "Aircall webhooks answered, by event, HTTP status and result (accepted ones "
+	  "from the inbox; 503s, answered while PostgreSQL was out of reach, are not counted)",
+	  "select 'ag_webhooks_received_total', "
+	  "  format('event=\"%s\",status=\"200\",result=\"accepted\"', "
+	  "    case when status = 'ignored' and attempts = 0 then 'other' else event end), "
+	  "  count(*)::text "
+	  "from inbox group by 2 "
+	  "union all select name, labels, value::text from metric_counter "
+	  "where name = 'ag_webhooks_received_total' order by 2" },
+	{ "ag_events", "gauge",
+	  "Inbox events by installation and state (applied, failed, pending, ignored)",
+	  "select 'ag_events', format('installation=\"%s\",state=\"%s\"', n.id, s.state), "
+	  "  count(i.id)::text "
+	  "from installation n "
+	  "cross join (values ('applied'), ('failed'), ('ignored'), ('pending')) s(state) "
+	  "left join inbox i on i.installation_id = n.id and s.state = case i.status "
+	  "  when 'done' then 'applied' when 'working' then 'pending' else i.status end "
+	  "group by n.id, s.state order by n.id, s.state" },
+	{ "ag_inbox_depth", "gauge", "Events waiting in the inbox (pending or being applied)",
+	  "select 'ag_inbox_depth', '', count(*)::text from inbox "
+	  "where status in ('pending', 'working')" },
+	{ "ag_inbox_oldest_due_seconds", "gauge",
+	  "Age of the oldest event of an enabled installation that is due and not applied "
+	  "(0 when none): how far behind the bridge is",
+	  "select 'ag_inbox_oldest_due_seconds', '', "
+	  "  coalesce(extract(epoch from now() - min(i.next_attempt_at)), 0)::text "
+	  "from inbox i join installation n on n.id = i.installation_id and n.state = 'enabled' "
+	  "where i.status in ('pending', 'working') and i.next_attempt_at <= now()" },
+};

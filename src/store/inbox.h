@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "store/db.h"
+#include "store/metrics_store.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -39,7 +40,7 @@ struct inbox_accepted {
  * webhook token has this keyed hash, stores the event (status "pending"
  * or "ignored") unless it was stored before, notifies the listeners.
  * AG_ENOTFOUND for an unknown token. */
-int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
+AG_MUST_USE int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		 const char *event, const char *subject, const char *payload_json,
 		 const char *status, struct inbox_accepted *out);
 /* The same for a delivery of the installation's Gorgias HTTP integration
@@ -53,11 +54,11 @@ AG_MUST_USE int inbox_accept_gorgias(struct db *db, const char *secret_hash, int
  * heartbeat row: nothing is claimed for a removed one): installations in turn, then the oldest of a subject with no
  * earlier event of the same subject still waiting. AG_ENOTFOUND when
  * nothing is due. */
-int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev);
+AG_MUST_USE int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev);
 /* Marks worker_id free and says in how many seconds the next event is
  * due (0: now, -1: nothing waits); *registered is 0 when worker_id has
  * no heartbeat row (any more). */
-int inbox_next_due(struct db *db, const char *worker_id, double *seconds, int *registered);
+AG_MUST_USE int inbox_next_due(struct db *db, const char *worker_id, double *seconds, int *registered);
 void inbox_event_free(struct inbox_event *ev);
 int inbox_done(struct db *db, const struct inbox_event *ev, const char *status, const char *note);
 /* Back to pending, due again in delay_s; counts as failed after max attempts. */
@@ -66,7 +67,7 @@ int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const
 /* Due again in delay_s without spending an attempt (budget, disabled). */
 int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, const char *why);
 /* Failed events back to pending (the `retry` command, re-enabling). */
-int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count);
+AG_MUST_USE int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count);
 
 /* The installation's pending events are due now (it was enabled again). */
 AG_MUST_USE int inbox_make_due(struct db *db, int64_t installation_id);
@@ -110,7 +111,10 @@ AG_MUST_USE int inbox_sweep(struct db *db, int days, int batch, long long *count
 
 /* Wakes the LISTENing workers: events were made due outside the webhook
  * path (retry, re-enable). */
-int inbox_wake(struct db *db);
+AG_MUST_USE int inbox_wake(struct db *db);
+
+/* Figures for /metrics (store/metrics_store.h). */
+extern const struct metric_family inbox_metrics[];
 
 /* How long ago the event was received, by PostgreSQL's clock (the same
  * for every host). AG_ENOTFOUND when it is not in the inbox. */

@@ -545,3 +545,14 @@ int installation_status(struct db *db, json_t **installations)
 		"'numbers_all', numbers_all, 'gorgias_refused', gorgias_refused) order by id), '[]') "
 		"from installation", 0, NULL, installations);
 }
+
+/* For /metrics (metrics_store.h); accounts are [a-z0-9-] (a check
+ * constraint) and need no escaping. */
+const struct metric_family installation_metrics[] = {
+	{ "ag_installation_enabled", "gauge",
+	  "1 while an installation is enabled, 0 once it disabled itself (reason label)",
+	  "select 'ag_installation_enabled', "
+	  "  format('installation=\"%s\",account=\"%s\",reason=\"%s\"', id, gorgias_account, "
+	  "  coalesce(disabled_reason, '')), (state = 'enabled')::int::text "
+	  "from installation order by id" },
+};

@@ -8,6 +8,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "store/db.h"
+#include "store/metrics_store.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -154,5 +155,8 @@ void installation_token_abandon(struct db *db);
  * disabled_reason, locale, default_country, time_zone, numbers_all,
  * gorgias_refused} (the status command; caller decrefs). */
 AG_MUST_USE int installation_status(struct db *db, json_t **installations);
+
+/* Figures for /metrics (store/metrics_store.h). */
+extern const struct metric_family installation_metrics[];
 
 #endif

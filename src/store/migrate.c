@@ -5,6 +5,7 @@
 #include "store/db.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "store/metrics_store.h"
 #include "store/migrations.h"
 #include "store/rekey.h"
 
@@ -98,7 +99,9 @@ int migrate_run(struct db *db, const struct config *cfg)
 	rc = store_rekey(db, cfg, &resealed);
 out:
 	PQclear(r);
-	db_exec(db, "select pg_advisory_unlock(7286521)", 0, NULL);
+	/* Not released (connection lost): it goes with the session. */
+	if (db_exec(db, "select pg_advisory_unlock(7286521)", 0, NULL) != AG_OK)
+		log_warn("migrate: lock released with the connection");
 	return rc;
 }
 
@@ -151,3 +154,9 @@ int migrate_gate_query(struct db *db, struct schema_fit *fit)
 	PQclear(r);
 	return AG_OK;
 }
+
+/* For /metrics (metrics_store.h). */
+const struct metric_family migrate_metrics[] = {
+	{ "ag_schema_version", "gauge", "The database schema version (last applied migration)",
+	  "select 'ag_schema_version', '', coalesce(max(version), 0)::text from schema_version" },
+};

@@ -6,6 +6,7 @@
 #ifndef AG_STORE_REKEY_H
 #define AG_STORE_REKEY_H
 
+#include "base/err.h"
 #include "base/config.h"
 #include "store/db.h"
 
@@ -13,9 +14,9 @@
  * when a value does not open under AG_SECRET_KEY (nothing is changed
  * then: the key given is not the one that sealed them). *rows: how many
  * installations were resealed. */
-int store_rekey(struct db *db, const struct config *cfg, int *rows);
+AG_MUST_USE int store_rekey(struct db *db, const struct config *cfg, int *rows);
 /* The same inside the caller's transaction (the one that records migration
  * 014: the schema counts as current only once the values match it). */
-int store_rekey_in_tx(struct db *db, const struct config *cfg, int *rows);
+AG_MUST_USE int store_rekey_in_tx(struct db *db, const struct config *cfg, int *rows);
 
 #endif

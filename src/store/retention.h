@@ -4,6 +4,7 @@
 #ifndef AG_STORE_RETENTION_H
 #define AG_STORE_RETENTION_H
 
+#include "base/err.h"
 #include "store/db.h"
 
 struct retention_counts {
@@ -16,6 +17,6 @@ struct retention_counts {
 /* Deletes, in bounded batches: inbox events done or ignored more than
  * days ago (failed ones stay for the operator), and expired sessions,
  * OAuth states and settings links. AG_OK or AG_EDB. */
-int store_retention(struct db *db, int days, struct retention_counts *n);
+AG_MUST_USE int store_retention(struct db *db, int days, struct retention_counts *n);
 
 #endif

@@ -22,3 +22,19 @@ int heartbeat_stop(struct db *db, const char *id)
 
 	return db_exec(db, "delete from worker where id = $1", 1, p);
 }
+
+/* For /metrics (metrics_store.h). Host names and worker ids need escaping
+ * in label values. */
+#define ESC(col) "replace(replace(replace(" col ", '\\', '\\\\'), '\"', '\\\"'), chr(10), '\\n')"
+const struct metric_family worker_metrics[] = {
+	{ "ag_worker_heartbeat_age_seconds", "gauge",
+	  "Seconds since each event-applying process (worker, or a web process's drainer) last "
+	  "said it is alive; a row whose age keeps growing is a process that died",
+	  "select 'ag_worker_heartbeat_age_seconds', "
+	  "  format('worker=\"%s\",kind=\"%s\",host=\"%s\"', " ESC("id") ", kind, " ESC("host") "), "
+	  "  extract(epoch from now() - seen_at)::text from worker order by id" },
+	{ "ag_worker_busy", "gauge", "1 while a worker applies events, 0 while it waits for them",
+	  "select 'ag_worker_busy', "
+	  "  format('worker=\"%s\",kind=\"%s\",host=\"%s\"', " ESC("id") ", kind, " ESC("host") "), "
+	  "  (busy_since is not null)::int::text from worker order by id" },
+};

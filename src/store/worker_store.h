@@ -7,11 +7,15 @@
 
 #include "base/err.h"
 #include "store/db.h"
+#include "store/metrics_store.h"
 
 /* Registers (or refreshes) this process as free; forgets rows of
  * processes not seen for an hour. kind is "worker" or "drainer". */
 AG_MUST_USE int heartbeat_start(struct db *db, const char *id, const char *kind, const char *host);
 /* Removes the row: the request path stops counting on this process. */
 AG_MUST_USE int heartbeat_stop(struct db *db, const char *id);
+
+/* Figures for /metrics (store/metrics_store.h). */
+extern const struct metric_family worker_metrics[];
 
 #endif

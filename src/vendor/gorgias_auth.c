@@ -33,7 +33,7 @@ int gorgias_refresh(struct gorgias *g)
 	struct oauth_tokens t;
 	char err[128], *sealed_a = NULL, *sealed_r = NULL, *stored = NULL, *stored_sealed = NULL;
 	long long stored_exp;
-	int rc, enabled;
+	int rc, enabled, locked = 0;
 
 	memset(&t, 0, sizeof t);
 	if (!in->gorgias_oauth || in->id <= 0)
@@ -43,9 +43,10 @@ int gorgias_refresh(struct gorgias *g)
 	rc = installation_token_lock(g->db, in->id, &stored_sealed, &stored_exp, &enabled);
 	if (rc != AG_OK)
 		goto out;
+	locked = 1;
 	if (!enabled) {
 		rc = AG_EDISABLED;
-		goto fail;
+		goto out;
 	}
 	if (stored_exp > in->gorgias_expires_at && stored_exp > (long long)time(NULL) + 60 &&
 	    stored_sealed &&
@@ -53,6 +54,7 @@ int gorgias_refresh(struct gorgias *g)
 		/* Someone else refreshed meanwhile. */
 		replace_secret(&in->gorgias_secret, stored);
 		in->gorgias_expires_at = stored_exp;
+		locked = 0;
 		rc = installation_token_unlock(g->db);
 		goto out;
 	}
@@ -65,6 +67,7 @@ int gorgias_refresh(struct gorgias *g)
 	}
 	if (rc) {
 		installation_token_abandon(g->db);
+		locked = 0;
 		snprintf(g->last_error, sizeof g->last_error, "token refresh: %s", err);
 		log_warn("gorgias %s: token refresh failed: %s", in->account, err);
 		/* Not disabled (PostgreSQL out of reach): the next refusal does. */
@@ -77,8 +80,9 @@ int gorgias_refresh(struct gorgias *g)
 	sealed_r = t.refresh ? sealed_seal(g->cfg, in->account, "gorgias_refresh", t.refresh) : NULL;
 	if (!sealed_a || (t.refresh && !sealed_r)) {
 		rc = AG_ENOMEM;
-		goto fail;
+		goto out;
 	}
+	locked = 0; /* saved and committed, or rolled back */
 	rc = installation_token_save(g->db, in->id, sealed_a, sealed_r, t.expires_at);
 	if (rc != AG_OK)
 		goto out;
@@ -87,10 +91,9 @@ int gorgias_refresh(struct gorgias *g)
 		replace_secret(&in->gorgias_refresh, t.refresh);
 	in->gorgias_expires_at = t.expires_at;
 	log_info("gorgias %s: access token refreshed", in->account);
-	goto out;
-fail:
-	installation_token_abandon(g->db);
 out:
+	if (locked)
+		installation_token_abandon(g->db);
 	if (stored) {
 		memset(stored, 0, strlen(stored));
 		free(stored);

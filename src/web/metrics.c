@@ -32,21 +32,18 @@ static int bearer_ok(const char *token, const char *authorization)
 	return crypto_ct_equal(want, got, 64);
 }
 
+static int series(void *arg, const char *name, const char *labels, const char *value)
+{
+	struct buf *out = arg;
+
+	return buf_printf(out, "%s%s%s%s %s\n", name, labels && *labels ? "{" : "",
+			  labels ? labels : "", labels && *labels ? "}" : "", value);
+}
+
 static int render_family(struct db *db, const struct metric_family *f, struct buf *out)
 {
-	PGresult *r = db_query(db, f->sql, 0, NULL);
-
-	if (!r)
-		return 1;
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
-	for (int i = 0; i < PQntuples(r); i++) {
-		const char *labels = db_str(r, i, 1);
-
-		buf_printf(out, "%s%s%s%s %s\n", db_str(r, i, 0), labels && *labels ? "{" : "",
-			   labels ? labels : "", labels && *labels ? "}" : "", db_str(r, i, 2));
-	}
-	PQclear(r);
-	return 0;
+	return metric_family_read(db, f, series, out);
 }
 
 void handle_metrics(struct app *app, struct request *req, struct response *resp,
@@ -67,7 +64,7 @@ void handle_metrics(struct app *app, struct request *req, struct response *resp,
 		log_warn("metrics: this process's counts are not in this answer");
 	buf_reset(&resp->body);
 	for (size_t i = 0; i < metric_families_count; i++)
-		if (render_family(&app->db, &metric_families[i], &resp->body)) {
+		if (render_family(&app->db, metric_families[i], &resp->body)) {
 			response_error(resp, 503, "unavailable", "storage unavailable, retry later");
 			return;
 		}

@@ -81,17 +81,6 @@ tree sql_base
 put src/base/bad.c 'const char *s = "insert into metric_counter (name) values ($1)";'
 expect_fail "SQL in base/" '^src/base/bad.c:1: sql'
 
-tree sql_pending
-put src/apply/late.c 'const char *s = "delete from posted_op where id = $1";'
-out=$(CHECK_LAYERS_SQL_PENDING="src/apply/late.c" sh "$check" "$t" 2>&1); rc=$?
-if [ $rc -eq 0 ]; then echo "ok: a pending file is exempt from the sql rule"; else
-	echo "FAIL: pending exemption: $out"; failed=1; fi
-put src/apply/late.c '#include "web/router.h"
-const char *s = "delete from posted_op where id = $1";'
-out=$(CHECK_LAYERS_SQL_PENDING="src/apply/late.c" sh "$check" "$t" 2>&1); rc=$?
-if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q '^src/apply/late.c:1: apply/ may not include web/'; then
-	echo "ok: ... but not from the include rule"; else echo "FAIL: pending and includes: $out"; failed=1; fi
-
 tree core_libpq
 put src/core/bad.c '#include "core/call.h"
 

@@ -26,12 +26,21 @@ int session_create(struct db *db, const struct config *cfg, int64_t installation
 	return session_store_create(db, s->hash, installation_id, SESSION_TTL_S);
 }
 
+int session_from_cookie(const struct config *cfg, const char *cookie, struct session *s)
+{
+	memset(s, 0, sizeof *s);
+	if (cookie_get(cookie, session_cookie_name(cfg), s->id, sizeof s->id) ||
+	    strlen(s->id) != 64 || !valid_hex(s->id) || fill(cfg, s)) {
+		memset(s, 0, sizeof *s);
+		return AG_ENOTFOUND;
+	}
+	return AG_OK;
+}
+
 int session_load(struct db *db, const struct config *cfg, const struct request *req,
 		 struct session *s)
 {
-	memset(s, 0, sizeof *s);
-	if (cookie_get(req->cookie, session_cookie_name(cfg), s->id, sizeof s->id) ||
-	    strlen(s->id) != 64 || !valid_hex(s->id) || fill(cfg, s))
+	if (session_from_cookie(cfg, req->cookie, s))
 		return AG_ENOTFOUND;
 	return session_store_find(db, s->hash, &s->installation_id);
 }
@@ -90,32 +99,57 @@ int session_csrf_ok(const struct session *s, const char *token)
 	return token && strlen(token) == 64 && s->csrf[0] && crypto_ct_equal(token, s->csrf, 64);
 }
 
+int session_state_sign(const struct config *cfg, const struct session *s, const char *vendor,
+		       const char *nonce, char out[STATE_LEN + 1])
+{
+	char m[65];
+
+	if (strlen(nonce) != 32 || !valid_hex(nonce) ||
+	    session_key(cfg, "state", vendor, nonce, s->id, m))
+		return AG_EINVAL;
+	snprintf(out, STATE_LEN + 1, "%s.%s", nonce, m);
+	return AG_OK;
+}
+
+int session_state_check(const struct config *cfg, const struct session *s, const char *vendor,
+			const char *state, char nonce[33])
+{
+	char want[STATE_LEN + 1];
+
+	nonce[0] = '\0';
+	if (!state || strlen(state) != STATE_LEN || state[32] != '.')
+		return AG_EINVAL;
+	memcpy(nonce, state, 32);
+	nonce[32] = '\0';
+	if (session_state_sign(cfg, s, vendor, nonce, want) ||
+	    !crypto_ct_equal(want, state, STATE_LEN)) {
+		nonce[0] = '\0';
+		return AG_EINVAL;
+	}
+	return AG_OK;
+}
+
 int session_state_new(struct db *db, const struct config *cfg, const struct session *s,
 		      const char *vendor, const char *account, char out[STATE_LEN + 1])
 {
-	char nonce[33], m[65];
+	char nonce[33], state[STATE_LEN + 1];
 
-	if (crypto_random_hex(nonce, 16) || session_key(cfg, "state", vendor, nonce, s->id, m))
+	if (crypto_random_hex(nonce, 16) || session_state_sign(cfg, s, vendor, nonce, state))
 		return AG_EINVAL;
 	if (oauth_state_put(db, nonce, s->hash, vendor, account, STATE_TTL_S) != AG_OK)
 		return AG_EDB;
-	snprintf(out, STATE_LEN + 1, "%s.%s", nonce, m);
+	memcpy(out, state, STATE_LEN + 1);
 	return AG_OK;
 }
 
 int session_state_take(struct db *db, const struct config *cfg, const struct session *s,
 		       const char *vendor, const char *state, char *account, size_t alen)
 {
-	char nonce[33], m[65];
+	char nonce[33];
 
 	if (account && alen)
 		account[0] = '\0';
-	if (!state || strlen(state) != STATE_LEN || state[32] != '.')
-		return AG_EINVAL;
-	memcpy(nonce, state, 32);
-	nonce[32] = '\0';
-	if (!valid_hex(nonce) || session_key(cfg, "state", vendor, nonce, s->id, m) ||
-	    !crypto_ct_equal(m, state + 33, 64))
+	if (session_state_check(cfg, s, vendor, state, nonce))
 		return AG_EINVAL;
 	return oauth_state_take(db, nonce, vendor, s->hash, account, alen);
 }

@@ -31,6 +31,10 @@ struct session {
 /* A new session (never one the browser proposes: no fixation). */
 int session_create(struct db *db, const struct config *cfg, int64_t installation_id,
 		   struct session *s);
+/* The session a Cookie header names (pure: no database): AG_OK with id,
+ * hash and csrf filled, or AG_ENOTFOUND (no cookie, or not 64 hex). Whether
+ * it is still live is the database's answer (session_load). */
+int session_from_cookie(const struct config *cfg, const char *cookie, struct session *s);
 /* The live session named by the request's cookie: AG_OK or AG_ENOTFOUND. */
 int session_load(struct db *db, const struct config *cfg, const struct request *req,
 		 struct session *s);
@@ -50,6 +54,13 @@ int session_csrf_ok(const struct session *s, const char *token);
  * session; out gets STATE_LEN chars + NUL. */
 int session_state_new(struct db *db, const struct config *cfg, const struct session *s,
 		      const char *vendor, const char *account, char out[STATE_LEN + 1]);
+/* The state for a nonce (32 hex): "<nonce>.<MAC of vendor, nonce, session id>". */
+int session_state_sign(const struct config *cfg, const struct session *s, const char *vendor,
+		       const char *nonce, char out[STATE_LEN + 1]);
+/* Checks a state's form and MAC (pure): AG_OK with its nonce, else
+ * AG_EINVAL. Whether it is unused and unexpired is session_state_take's. */
+int session_state_check(const struct config *cfg, const struct session *s, const char *vendor,
+			const char *state, char nonce[33]);
 /* Verifies and consumes a state: AG_EINVAL when forged or altered,
  * AG_ENOTFOUND when already used or expired. account (may be NULL) gets
  * the account recorded with it. */

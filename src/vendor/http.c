@@ -67,24 +67,23 @@ static long header_long(const char *v)
 
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno || end == v)
+	/* a negative count, wait or size is no value: absent */
+	if (errno || end == v || n < 0)
 		return -1;
 	return n;
 }
 
-static size_t on_header(char *data, size_t size, size_t n, void *arg)
+void http_resp_header(struct http_resp *r, const char *data, size_t len)
 {
-	struct http_resp *r = arg;
-	size_t len = size * n;
 	char line[512], *colon, *v;
 
 	if (len >= sizeof line)
-		return len;
+		return;
 	memcpy(line, data, len);
 	line[len] = '\0';
 	colon = strchr(line, ':');
 	if (!colon)
-		return len;
+		return;
 	*colon = '\0';
 	v = colon + 1;
 	while (*v == ' ' || *v == '\t')
@@ -110,7 +109,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	} else if (strcasecmp(line, "Content-Type") == 0) {
 		snprintf(r->content_type, sizeof r->content_type, "%s", v);
 	}
-	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	http_resp_header(arg, data, size * n);
+	return size * n;
 }
 
 /* Runs for every address curl is about to connect to, after resolution:
@@ -154,7 +158,7 @@ static int seek_fd(void *arg, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
-static void resp_init(struct http_resp *r)
+void http_resp_init(struct http_resp *r)
 {
 	memset(r, 0, sizeof *r);
 	buf_init(&r->body, HTTP_MAX_RESPONSE);
@@ -178,7 +182,7 @@ int http_do(const struct http_req *req, struct http_resp *resp)
 	CURLcode cc;
 	int rc = AG_ENET;
 
-	resp_init(resp);
+	http_resp_init(resp);
 	if (!handle)
 		handle = curl_easy_init();
 	else

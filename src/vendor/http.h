@@ -54,6 +54,15 @@ struct http_resp {
 	int refused;              /* public_only refused the address */
 };
 
+/* An empty response: no status, every header absent. */
+void http_resp_init(struct http_resp *resp);
+/* Reads one response header line as curl hands it ("Name: value\r\n",
+ * not NUL-terminated) into resp: Retry-After, both vendors' rate-limit
+ * headers, Content-Length, Content-Type. A line of 512 bytes or more or
+ * without a colon is skipped; a number that is not a non-negative decimal
+ * (Retry-After as an HTTP date too) reads as absent (-1). */
+void http_resp_header(struct http_resp *resp, const char *line, size_t len);
+
 int http_global_init(void);
 void http_global_cleanup(void);
 /* AG_OK when an HTTP answer (any status) arrived; AG_ENET on connection

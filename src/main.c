@@ -106,6 +106,15 @@ static void handle(struct app *app, struct request *req, struct response *resp,
 	if (schema_gate(app, resp))
 		return;
 	route(app, req, resp, after);
+	/* Pages are written piece by piece into buffers whose first failed
+	 * append sticks (buf.h): checked here once, so that a page cut short
+	 * is never sent as if whole. */
+	if (resp->body.err || resp->headers.err) {
+		log_error("%.8s %.64s: the answer could not be built (%s)", req->method ? req->method : "?",
+			  req->path, ag_strerror(resp->body.err ? resp->body.err : resp->headers.err));
+		buf_reset(&resp->headers);
+		response_error(resp, 500, "internal", "the answer could not be built");
+	}
 }
 
 static void format_head(struct buf *out, const struct response *resp)
@@ -204,7 +213,9 @@ int main(int argc, char **argv)
 	int rc, fastcgi, cgi;
 
 	/* Read everything from the environment before any FastCGI accept. */
-	config_load(&cfg);
+	/* A configuration error is kept in cfg.error: every request then
+	 * answers 503 and the log says why (below), rather than no answer. */
+	AG_IGNORE(config_load(&cfg));
 	log_init(cfg.log_level, cfg.log_file);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	memset(&sa, 0, sizeof sa);

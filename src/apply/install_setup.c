@@ -94,8 +94,11 @@ int installation_webhook(struct aircall *ac, const struct config *cfg, char **we
 			const char *hurl = json_string_value(
 				json_object_get(json_object_get(have, "webhook"), "url"));
 			if (!hurl || strcmp(hurl, url) != 0) {
-				/* AG_PUBLIC_URL moved: replace the webhook. */
-				aircall_call(ac, "DELETE", path, NULL, NULL);
+				/* AG_PUBLIC_URL moved: replace the webhook (the
+				 * old one left behind only posts to a URL that
+				 * no longer answers: worth a line, not a failure). */
+				if (aircall_call(ac, "DELETE", path, NULL, NULL))
+					log_warn("aircall: old webhook not removed: %s", ac->last_error);
 				free(*webhook_id);
 				*webhook_id = NULL;
 			} else if (!subscribes_all(json_object_get(have, "webhook"))) {

@@ -12,6 +12,7 @@ void buf_init(struct buf *b, size_t limit)
 	b->len = 0;
 	b->cap = 0;
 	b->limit = limit;
+	b->err = AG_OK;
 }
 
 void buf_free(struct buf *b)
@@ -19,13 +20,21 @@ void buf_free(struct buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+	b->err = AG_OK;
 }
 
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->err = AG_OK;
 	if (b->p)
 		b->p[0] = '\0';
+}
+
+static int buf_fail(struct buf *b, int err)
+{
+	b->err = err;
+	return err;
 }
 
 static int buf_reserve(struct buf *b, size_t extra)
@@ -33,11 +42,13 @@ static int buf_reserve(struct buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
+	if (b->err)
+		return b->err;
 	if (extra > (size_t)-1 - b->len - 1)
-		return AG_ETOOBIG;
+		return buf_fail(b, AG_ETOOBIG);
 	need = b->len + extra + 1;
 	if (b->limit && need - 1 > b->limit)
-		return AG_ETOOBIG;
+		return buf_fail(b, AG_ETOOBIG);
 	if (need <= b->cap)
 		return AG_OK;
 	cap = b->cap ? b->cap : 256;
@@ -45,7 +56,7 @@ static int buf_reserve(struct buf *b, size_t extra)
 		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
 	p = realloc(b->p, cap);
 	if (!p)
-		return AG_ENOMEM;
+		return buf_fail(b, AG_ENOMEM);
 	b->p = p;
 	b->cap = cap;
 	return AG_OK;
@@ -78,7 +89,7 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return AG_EINVAL;
+		return buf_fail(b, AG_EINVAL);
 	rc = buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;
@@ -93,6 +104,10 @@ char *buf_steal(struct buf *b)
 {
 	char *p = b->p;
 
+	if (b->err) {
+		buf_free(b);
+		return NULL;
+	}
 	if (!p) {
 		p = malloc(1);
 		if (p)

@@ -3,6 +3,8 @@
 #ifndef AG_CONFIG_H
 #define AG_CONFIG_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 
 #define AG_SECRET_MIN 32
@@ -49,13 +51,13 @@ struct config {
 
 /* Fills cfg from the environment; strings are owned by cfg (config_free).
  * Returns AG_OK, or AG_EINVAL with cfg->error set (cfg stays usable). */
-int config_load(struct config *cfg);
+AG_MUST_USE int config_load(struct config *cfg);
 void config_free(struct config *cfg);
 
 /* The Gorgias base URL for an account ("https://acme.gorgias.com");
  * caller frees. NULL when the account name is not a valid subdomain. */
-char *config_gorgias_base(const struct config *cfg, const char *account);
+AG_MUST_USE char *config_gorgias_base(const struct config *cfg, const char *account);
 /* A Gorgias subdomain: 1-63 chars of [a-z0-9-], not starting with '-'. */
-int config_valid_account(const char *account);
+AG_MUST_USE int config_valid_account(const char *account);
 
 #endif

@@ -7,6 +7,8 @@
 #ifndef AG_COUNTERS_H
 #define AG_COUNTERS_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 
 /* Adds delta to name{labels} (labels already in Prometheus text form). */
@@ -32,14 +34,14 @@ struct counter_row {
 	const char *labels;
 	long long value;
 };
-size_t counters_pending(int always, struct counter_row *rows, size_t max);
+AG_MUST_USE size_t counters_pending(int always, struct counter_row *rows, size_t max);
 /* The rows counters_pending gave are stored: start counting afresh. */
 void counters_written(void);
 
 /* Defined by store/counter_store.c, the owner of metric_counter; declared
  * here too while callers still include only this header. */
 struct db;
-int counters_flush(struct db *db, int always);
+AG_MUST_USE int counters_flush(struct db *db, int always);
 
 /* The route class of a vendor path: no query, every segment holding a
  * digit replaced by ":id" (so one route is one series). Pure. */

@@ -5,17 +5,19 @@
 #ifndef AG_CRYPTO_H
 #define AG_CRYPTO_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 
-int crypto_random(void *out, size_t n);
+AG_MUST_USE int crypto_random(void *out, size_t n);
 /* 2*nbytes hex chars + NUL into out (size >= 2*nbytes+1). */
-int crypto_random_hex(char *out, size_t nbytes);
+AG_MUST_USE int crypto_random_hex(char *out, size_t nbytes);
 /* Random decimal digits (for placeholder emails), ndigits + NUL. */
-int crypto_random_digits(char *out, size_t ndigits);
+AG_MUST_USE int crypto_random_digits(char *out, size_t ndigits);
 /* HMAC-SHA256(key, data) as 64 hex chars + NUL (key: a subkey's hex or a
  * fixed label, never AG_SECRET_KEY itself). */
-int crypto_hmac_hex(const char *key, const void *data, size_t len, char out[65]);
-int crypto_ct_equal(const void *a, const void *b, size_t n);
+AG_MUST_USE int crypto_hmac_hex(const char *key, const void *data, size_t len, char out[65]);
+AG_MUST_USE int crypto_ct_equal(const void *a, const void *b, size_t n);
 
 #define CRYPTO_KEY_HEX 65      /* a 32-byte key as hex + NUL */
 
@@ -24,24 +26,24 @@ int crypto_ct_equal(const void *a, const void *b, size_t n);
  * purpose's key (a webhook-token hash, which an attacker may choose the
  * input of and PostgreSQL may log) says nothing about another's (the
  * sealing key). */
-int crypto_subkey(const char *secret, const char *purpose, char out[CRYPTO_KEY_HEX]);
+AG_MUST_USE int crypto_subkey(const char *secret, const char *purpose, char out[CRYPTO_KEY_HEX]);
 
 /* Seals plaintext for storage under a subkey (hex), with AES-256-GCM:
  * "v2:" base64url(nonce | ciphertext | tag). aad (not stored) names where
  * the value lives (row and column): opened anywhere else it fails, so a
  * value copied to another row or column is useless. Returns a malloc'd
  * string the caller frees, or NULL. */
-char *crypto_seal(const char *key_hex, const char *aad, const char *plaintext);
+AG_MUST_USE char *crypto_seal(const char *key_hex, const char *aad, const char *plaintext);
 /* Opens what crypto_seal produced with the same aad; malloc'd plaintext or
  * NULL when tampered with, moved, or sealed under another key. */
-char *crypto_open(const char *key_hex, const char *aad, const char *sealed);
+AG_MUST_USE char *crypto_open(const char *key_hex, const char *aad, const char *sealed);
 /* Opens a "v1:" value of the previous scheme (one HMAC-derived key, no
  * aad): only for `migrate`, which reseals them. */
-char *crypto_open_v1(const char *secret, const char *sealed);
+AG_MUST_USE char *crypto_open_v1(const char *secret, const char *sealed);
 
 /* base64url without padding (for OAuth state, cookies); caller frees. */
-char *crypto_b64url(const void *data, size_t len);
+AG_MUST_USE char *crypto_b64url(const void *data, size_t len);
 /* Decodes base64url (padding optional) into a malloc'd buffer; *outlen set. */
-unsigned char *crypto_b64url_decode(const char *s, size_t *outlen);
+AG_MUST_USE unsigned char *crypto_b64url_decode(const char *s, size_t *outlen);
 
 #endif

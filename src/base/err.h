@@ -2,8 +2,8 @@
  * negative enum ag_err, and clean up on a single path labelled `out:`.
  * Functions whose failure must not pass unnoticed (every store and vendor
  * call) are declared AG_MUST_USE, so -Werror turns an ignored result into a
- * build error; a result deliberately ignored is cast to (void) with a comment
- * saying why. */
+ * build error; a result deliberately ignored is passed to AG_IGNORE (GCC's
+ * stand-in for a (void) cast, below) with a comment saying why. */
 #ifndef AG_ERR_H
 #define AG_ERR_H
 
@@ -27,6 +27,11 @@ enum ag_err {
 };
 
 #define AG_MUST_USE __attribute__((warn_unused_result))
+
+/* A result deliberately ignored, with a comment saying why at the call.
+ * GCC (unlike clang) does not accept a bare (void) cast as a use of an
+ * AG_MUST_USE result, so the value is taken, then dropped. */
+#define AG_IGNORE(expr) do { __typeof__(expr) ag_ignored_ = (expr); (void)ag_ignored_; } while (0)
 
 const char *ag_strerror(int err);
 

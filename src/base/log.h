@@ -3,11 +3,13 @@
 #ifndef AG_LOG_H
 #define AG_LOG_H
 
+#include "base/err.h"
+
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 void log_init(const char *level, const char *file);
 void log_close(void);
-int log_enabled(enum log_level level);
+AG_MUST_USE int log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -6,16 +6,17 @@
 #ifndef AG_SEALED_H
 #define AG_SEALED_H
 
+#include "base/err.h"
 #include "base/config.h"
 
 /* malloc'd "v2:..." or NULL. column: gorgias_secret, gorgias_refresh,
  * aircall_secret or webhook_token. */
-char *sealed_seal(const struct config *cfg, const char *account, const char *column,
-		  const char *plain);
+AG_MUST_USE char *sealed_seal(const struct config *cfg, const char *account, const char *column,
+			      const char *plain);
 /* malloc'd plaintext, or NULL when it does not open there. */
-char *sealed_open(const struct config *cfg, const char *account, const char *column,
-		  const char *sealed);
+AG_MUST_USE char *sealed_open(const struct config *cfg, const char *account, const char *column,
+			      const char *sealed);
 /* The webhook token's lookup hash (installation.webhook_token_hash). */
-int sealed_token_hash(const struct config *cfg, const char *token, char out[65]);
+AG_MUST_USE int sealed_token_hash(const struct config *cfg, const char *token, char out[65]);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef AG_CALL_H
 #define AG_CALL_H
 
+#include "base/err.h"
 #include "core/phone.h"
 
 #include <jansson.h>
@@ -86,20 +87,20 @@ struct call_facts {
 /* Folds one webhook's data into the stored call (a JSON object owned by
  * the caller, updated in place): a field only moves forward, so every order
  * of the same events gives the same result. */
-int call_merge(json_t *stored, const char *event, int64_t timestamp, json_t *data);
+AG_MUST_USE int call_merge(json_t *stored, const char *event, int64_t timestamp, json_t *data);
 
 /* The inbox and posted_op subject of a call: "call:<id>". */
 void call_subject(char *out, size_t len, int64_t call_id);
 
 /* Reads the facts out of a merged call. AG_EINVAL when it has no id. */
-int call_facts_read(const json_t *stored, struct call_facts *f);
+AG_MUST_USE int call_facts_read(const json_t *stored, struct call_facts *f);
 
 /* Did the caller go through an IVR menu (so that Aircall's timeline may
  * hold options the webhooks never carry)? */
-int call_through_ivr(const struct call_facts *f);
+AG_MUST_USE int call_through_ivr(const struct call_facts *f);
 
 /* Is the call finished (ended seen) and was it never answered? */
-int call_is_missed(const struct call_facts *f);
-int call_is_over(const struct call_facts *f);
+AG_MUST_USE int call_is_missed(const struct call_facts *f);
+AG_MUST_USE int call_is_over(const struct call_facts *f);
 
 #endif

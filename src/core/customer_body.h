@@ -3,6 +3,7 @@
 #ifndef AG_CUSTOMER_H
 #define AG_CUSTOMER_H
 
+#include "base/err.h"
 #include "core/optional.h"
 
 #include <jansson.h>
@@ -18,7 +19,7 @@ struct contact {
 /* The POST /api/customers body: from the Aircall contact (CT3, CS1), else
  * "Aircall New Contact <phone>" with <digits>@aircall.io (CT4, CS2); a
  * hidden number (phone NULL) gets one shared placeholder. NULL on ENOMEM. */
-json_t *customer_body(const char *phone, const struct contact *c, const char *placeholder_digits);
+AG_MUST_USE json_t *customer_body(const char *phone, const struct contact *c, const char *placeholder_digits);
 
 /* What of that body an account may refuse without losing the customer:
  * everything but the name, the email and the channels. */

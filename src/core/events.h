@@ -4,11 +4,13 @@
 #ifndef AG_EVENTS_H
 #define AG_EVENTS_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 
 extern const char *const events_handled[];
 extern const size_t events_handled_n;
 
-int event_handled(const char *event);
+AG_MUST_USE int event_handled(const char *event);
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef AG_HTML_H
 #define AG_HTML_H
 
+#include "base/err.h"
 #include "base/buf.h"
 
 #include <stddef.h>
@@ -25,10 +26,10 @@ int html_url_attr(struct buf *b, const char *url);
 /* Length (1-4) of the well-formed UTF-8 sequence at s, 0 when the bytes
  * there are not one (overlong, surrogate, beyond U+10FFFF, truncated).
  * Shared so that plain-text output is cleaned by the same rule as HTML. */
-size_t html_utf8_len(const char *s);
+AG_MUST_USE size_t html_utf8_len(const char *s);
 
 /* Is url an absolute http(s) URL with a host, free of whitespace and
  * control characters? The test html_url_attr applies. */
-int html_url_ok(const char *url);
+AG_MUST_USE int html_url_ok(const char *url);
 
 #endif

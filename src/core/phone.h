@@ -13,6 +13,8 @@
 #ifndef AG_PHONE_H
 #define AG_PHONE_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 
 #define PHONE_MAX 24 /* "+" + up to 15 digits + NUL, with margin */
@@ -24,8 +26,8 @@ enum phone_result { PHONE_OK = 0, PHONE_ANONYMOUS = 1, PHONE_INVALID = -1 };
  * default_country: ISO 3166 alpha-2 of the installation ("DE", "fr"; "UK" is
  * taken as GB); NULL or unknown means national forms cannot be resolved.
  * out is always NUL-terminated (empty unless PHONE_OK). */
-enum phone_result phone_normalize(const char *raw, const char *default_country,
-				  char out[PHONE_MAX]);
+AG_MUST_USE enum phone_result phone_normalize(const char *raw, const char *default_country,
+					      char out[PHONE_MAX]);
 
 /* The forms a human or an integration may have stored in Gorgias for this
  * number, most likely first, E.164 first; at most max distinct strings (6 is
@@ -33,23 +35,23 @@ enum phone_result phone_normalize(const char *raw, const char *default_country,
  * accepts. Every variant normalises back to the same E.164 with the same
  * default country, so a customer found by a variant is the same number by
  * phone_equal. Returns how many were written (0 if the number is invalid). */
-size_t phone_variants(const char *e164, const char *default_country,
-		      char out[][PHONE_MAX], size_t max);
+AG_MUST_USE size_t phone_variants(const char *e164, const char *default_country,
+				  char out[][PHONE_MAX], size_t max);
 
 /* The national significant number of an E.164 number ("+34611000005" →
  * "611000005"): the digits every stored form of it contains in one piece
  * (E.164, 00 and digits-only forms, national forms with a trunk prefix).
  * 1 when written, 0 for an invalid number or an unknown calling code. */
-int phone_nsn(const char *e164, char out[PHONE_MAX]);
+AG_MUST_USE int phone_nsn(const char *e164, char out[PHONE_MAX]);
 
 /* Calling code for an ISO2 country ("DE" -> 49), 0 if unknown. */
-int phone_country_code(const char *iso2);
+AG_MUST_USE int phone_country_code(const char *iso2);
 
 /* 1 if both raw numbers normalise (same default country) to the same E.164;
  * 0 otherwise, including when either is anonymous or invalid. */
-int phone_equal(const char *a, const char *b, const char *default_country);
+AG_MUST_USE int phone_equal(const char *a, const char *b, const char *default_country);
 
 /* 1 if s is already canonical E.164: "+", first digit 1-9, 7 to 15 digits. */
-int phone_is_e164(const char *s);
+AG_MUST_USE int phone_is_e164(const char *s);
 
 #endif

@@ -189,7 +189,7 @@ static json_t *phone_message(const struct call_state *st, const struct plan_sett
 	iso_time(f->started_at, sent);
 	us = json_pack("{s:s, s:s}", "address", line, "name", f->number_name ? f->number_name : "");
 	cust = json_pack("{s:s}", "address", st->phone ? st->phone : "");
-	if (!b.p || !us || !cust)
+	if (b.err || !b.p || !us || !cust)
 		goto out;
 	m = json_pack("{s:s, s:s, s:b, s:{s:s, s:O, s:[O]}, s:s, s:s}",
 		      "channel", "phone", "via", "api", "from_agent", out,

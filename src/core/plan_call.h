@@ -7,6 +7,7 @@
 #ifndef AG_PLAN_H
 #define AG_PLAN_H
 
+#include "base/err.h"
 #include "core/call.h"
 
 #include <jansson.h>
@@ -98,16 +99,16 @@ void call_external_id(char *out, size_t len, int64_t call_id, const char *suffix
 /* The posted_op key of the note whose external id is ext ("note:<x>" for
  * the suffix "<x>", the suffix itself when it names its kind, as in
  * "comment:<id>"): 1 when ext is one of this call's notes, else 0. */
-int call_note_key(const char *ext, int64_t call_id, char *key, size_t len);
+AG_MUST_USE int call_note_key(const char *ext, int64_t call_id, char *key, size_t len);
 
-int plan_call(const struct call_state *st, const struct plan_settings *ps, struct op *op);
+AG_MUST_USE int plan_call(const struct call_state *st, const struct plan_settings *ps, struct op *op);
 void op_free(struct op *op);
-const char *op_name(enum op_kind kind);
+AG_MUST_USE const char *op_name(enum op_kind kind);
 
 /* Tags the call deserves in Gorgias (TC1, TC2), deduplicated, in a stable
  * order; returns how many (at most max). Strings are borrowed. */
-size_t plan_call_tags(const struct call_state *st, const char **out, size_t max);
+AG_MUST_USE size_t plan_call_tags(const struct call_state *st, const char **out, size_t max);
 
-int plan_posted(const struct call_state *st, const char *key);
+AG_MUST_USE int plan_posted(const struct call_state *st, const char *key);
 
 #endif

@@ -7,6 +7,7 @@
 #ifndef AG_PLAN_MESSAGE_H
 #define AG_PLAN_MESSAGE_H
 
+#include "base/err.h"
 #include "core/optional.h"
 
 #include <jansson.h>
@@ -99,23 +100,23 @@ struct msg_op {
 };
 
 /* Reads a message event's data. AG_EINVAL without a usable id. */
-int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
-		   struct msg_facts *f);
+AG_MUST_USE int msg_facts_read(const json_t *data, const char *event, int64_t envelope_ts,
+			       struct msg_facts *f);
 /* One tolerant parser for Aircall's timestamps: unix ms or s (number or
  * digit string; below 1e11 read as seconds) or ISO 8601 ("2025-06-01T10:00:00Z",
  * fractions, offsets, space for T, no zone = UTC). AG_OK or AG_EINVAL. */
-int msg_time_parse(const json_t *v, int64_t *ms);
+AG_MUST_USE int msg_time_parse(const json_t *v, int64_t *ms);
 /* 10000-01-01T00:00:00Z: later times are refused (nothing real is dated
  * there, and their text would not fit). */
 #define MSG_TIME_MAX_MS 253402300800000LL
 /* ms → "2025-06-01T10:00:00.123Z" (out holds 32 bytes). */
 void msg_time_iso(int64_t ms, char out[32]);
 /* MC7: may this type be uploaded (images, PDF)? */
-int msg_media_uploadable(const char *type);
+AG_MUST_USE int msg_media_uploadable(const char *type);
 /* A delivery status that the agent must hear about. */
-int msg_status_failed(const char *status);
+AG_MUST_USE int msg_status_failed(const char *status);
 /* Conversation order: by own timestamp, then id. <0, 0, >0. */
-int msg_order_cmp(const struct msg_facts *a, const struct msg_facts *b);
+AG_MUST_USE int msg_order_cmp(const struct msg_facts *a, const struct msg_facts *b);
 
 /* The inbox subject of a message event: one per conversation, so that the
  * inbox applies a conversation's events one at a time ("sms:<number id>:
@@ -125,8 +126,8 @@ void msg_subject(const json_t *data, char *out, size_t len);
 /* The posted_op key of a message applied to its conversation: "msg:<id>". */
 void msg_posted_key(char *out, size_t len, const char *id);
 
-int plan_message(const struct msg_state *st, struct msg_op *op);
+AG_MUST_USE int plan_message(const struct msg_state *st, struct msg_op *op);
 void msg_op_free(struct msg_op *op);
-const char *msg_op_name(enum msg_op_kind kind);
+AG_MUST_USE const char *msg_op_name(enum msg_op_kind kind);
 
 #endif

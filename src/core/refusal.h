@@ -17,6 +17,8 @@
 #ifndef AG_REFUSAL_H
 #define AG_REFUSAL_H
 
+#include "base/err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,9 +46,9 @@ struct refusal {
 void refusal_classify(long status, const char *method, const char *path, const char *body,
 		      size_t len, struct refusal *out);
 
-const char *refusal_name(enum refusal_kind kind);
+AG_MUST_USE const char *refusal_name(enum refusal_kind kind);
 /* A 404 on a ticket's sub-resource means the ticket is gone only when the
  * body names the ticket or nothing. */
-int refusal_names_ticket(const struct refusal *r);
+AG_MUST_USE int refusal_names_ticket(const struct refusal *r);
 
 #endif

@@ -15,6 +15,7 @@
 #ifndef AG_RENDER_H
 #define AG_RENDER_H
 
+#include "base/err.h"
 #include "core/call.h"
 
 #include <stdint.h>
@@ -40,48 +41,48 @@ void render_free(struct rendered *r);
  * customer's name unless empty or a CT4 placeholder ("Aircall New
  * Contact …"), else the phone, else "anonymous"/"unbekannt". Caller frees;
  * NULL on bad arguments or no memory. */
-char *render_call_subject(const struct call_facts *f, const struct render_opts *o);
+AG_MUST_USE char *render_call_subject(const struct call_facts *f, const struct render_opts *o);
 /* MT1: "SMS conversation with <name>" / "SMS-Konversation mit <name>",
  * with the same fallbacks as render_call_subject. Caller frees. */
-char *render_sms_subject(const char *customer_name, const char *phone, const char *locale);
+AG_MUST_USE char *render_sms_subject(const char *customer_name, const char *phone, const char *locale);
 
 /* The notes. Each returns AG_OK and fills out (release with render_free),
  * or AG_EINVAL (NULL arguments) / AG_ENOMEM and leaves out empty. */
 
 /* CN1: start and answer time, direction, customer phone, Aircall number
  * (name and digits), IVR options selected, team(s), agent. */
-int render_note_answered(const struct call_facts *f, const struct render_opts *o, struct rendered *out);
+AG_MUST_USE int render_note_answered(const struct call_facts *f, const struct render_opts *o, struct rendered *out);
 /* CN2: end time, duration, assigned user, link to the call in the Aircall
  * dashboard, voicemail and missed-call reason when there are, the agent's
  * notes (comments). The dashboard link is <dashboard_url>/calls/<call id>:
  * Aircall's own direct_link is an API URL, not a page a person can open,
  * and the dashboard's call page is addressed by the same id. */
-int render_note_ended(const struct call_facts *f, const struct render_opts *o, struct rendered *out);
+AG_MUST_USE int render_note_ended(const struct call_facts *f, const struct render_opts *o, struct rendered *out);
 /* CN3: a call never answered: CN1 and CN2 merged into one note (no answer
  * time; the reason in words; the voicemail). */
-int render_note_missed(const struct call_facts *f, const struct render_opts *o, struct rendered *out);
+AG_MUST_USE int render_note_missed(const struct call_facts *f, const struct render_opts *o, struct rendered *out);
 /* CN4: "Note by <author> at <time>: <content>" (German "Notiz von … am …"),
  * plus the link to the call. */
-int render_note_comment(const struct call_facts *f, const struct call_comment *c,
-			const struct render_opts *o, struct rendered *out);
+AG_MUST_USE int render_note_comment(const struct call_facts *f, const struct call_comment *c,
+				    const struct render_opts *o, struct rendered *out);
 /* CN4/TS5: the note that carries a recording or voicemail attachment.
  * With link_reason (the upload's "not_uploaded": "too_large" over 500 MB,
  * "expired" when the short-lived link ran out, anything else shown as a
  * code) it says the file was not uploaded and why, and links asset_url,
  * else the short-lived recording/voicemail URL. */
-int render_note_recording(const struct call_facts *f, const struct render_opts *o, int is_voicemail,
-			  const char *link_reason, struct rendered *out);
+AG_MUST_USE int render_note_recording(const struct call_facts *f, const struct render_opts *o, int is_voicemail,
+				      const char *link_reason, struct rendered *out);
 
 /* "45 s", "2 min 05 s", "1 h 02 min 03 s"; German "45 Sek.",
  * "2 Min. 05 Sek.", "1 Std. 02 Min. 03 Sek."; negative → "unknown" /
  * "unbekannt". Caller frees. */
-char *render_duration(int64_t seconds, const char *locale);
+AG_MUST_USE char *render_duration(int64_t seconds, const char *locale);
 /* Local time in the IANA zone: "2025-06-01 12:00:05 CEST" /
  * "01.06.2025 12:00:05 MESZ" (German names for the Central European
  * zones, the C library's abbreviation otherwise). Caller frees. */
-char *render_time(int64_t unix_seconds, const char *time_zone, const char *locale);
+AG_MUST_USE char *render_time(int64_t unix_seconds, const char *time_zone, const char *locale);
 /* Words for Aircall's missed_call_reason; NULL for NULL or an unknown
  * value (the caller then shows the raw code). */
-const char *render_missed_reason(const char *reason, const char *locale);
+AG_MUST_USE const char *render_missed_reason(const char *reason, const char *locale);
 
 #endif

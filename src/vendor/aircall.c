@@ -37,7 +37,9 @@ static void observe(struct aircall *a, const struct http_resp *resp)
 		long wait = resp->aircall_reset - (long)time(NULL);
 		shaped.retry_after = wait > 0 && wait < 3600 ? wait : 60;
 	}
-	budget_observe(a->db, a->scope, &shaped);
+	/* How long Aircall has been limiting is not acted on (a 429 is retried
+	 * after its wait anyway); only what the budget learns counts. */
+	AG_IGNORE(budget_observe(a->db, a->scope, &shaped));
 }
 
 int aircall_call(struct aircall *a, const char *method, const char *path,

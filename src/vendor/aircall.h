@@ -3,6 +3,7 @@
 #ifndef AG_AIRCALL_H
 #define AG_AIRCALL_H
 
+#include "base/err.h"
 #include "base/config.h"
 #include "store/db.h"
 
@@ -28,12 +29,12 @@ struct aircall {
 void aircall_open(struct aircall *a, const struct config *cfg, struct db *db,
 		  int64_t installation_id, const char *api_id, const char *secret);
 /* Same status mapping as gorgias_call. path starts with "/v1/". */
-int aircall_call(struct aircall *a, const char *method, const char *path,
-		 const json_t *body, json_t **out);
+AG_MUST_USE int aircall_call(struct aircall *a, const char *method, const char *path,
+			     const json_t *body, json_t **out);
 /* GET /v1/calls/:id: *call receives the call object (caller decrefs).
  * With timeline, Aircall adds ivr_options_selected (fetch_call_timeline);
  * the request counts against the company's Aircall budget like any other. */
-int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **call);
+AG_MUST_USE int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **call);
 /* Downloads a pre-signed media URL (no credentials sent: it is not
  * Aircall's API host) into the open file fd, at most limit bytes:
  * AG_ETOOBIG beyond; AG_EPOLICY when the address is refused (netpolicy.h).
@@ -41,9 +42,9 @@ int aircall_get_call(struct aircall *a, int64_t call_id, int timeline, json_t **
  * host is not Aircall's API: its 429 is a failed attempt (AG_ETEMP), not
  * the API budget.
  * *content_type (caller's buffer) gets the served type. */
-int aircall_download(struct aircall *a, const char *url, int fd, long long limit,
-		     char *content_type, size_t ctlen, long long *size);
+AG_MUST_USE int aircall_download(struct aircall *a, const char *url, int fd, long long limit,
+				 char *content_type, size_t ctlen, long long *size);
 /* Calls fn for every number of the company (paginated GET /v1/numbers). */
-int aircall_each_number(struct aircall *a, int (*fn)(void *arg, const json_t *number), void *arg);
+AG_MUST_USE int aircall_each_number(struct aircall *a, int (*fn)(void *arg, const json_t *number), void *arg);
 
 #endif

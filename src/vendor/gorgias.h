@@ -4,6 +4,7 @@
 #ifndef AG_GORGIAS_H
 #define AG_GORGIAS_H
 
+#include "base/err.h"
 #include "base/config.h"
 #include "store/db.h"
 #include "core/refusal.h"
@@ -26,30 +27,30 @@ struct gorgias {
 	int requests;            /* requests sent through this client */
 };
 
-int gorgias_open(struct gorgias *g, const struct config *cfg, struct db *db,
-		 struct installation *in);
+AG_MUST_USE int gorgias_open(struct gorgias *g, const struct config *cfg, struct db *db,
+			     struct installation *in);
 void gorgias_close(struct gorgias *g);
 
 /* One request. path starts with "/api/"; body may be NULL; *out (may be
  * NULL) receives the parsed JSON answer, owned by the caller.
  * 2xx → AG_OK; 401/403 → AG_EAUTH; 404 → AG_ENOTFOUND; 409 → AG_ECONFLICT;
  * 429 → AG_ERATE; 5xx → AG_ETEMP; other 4xx → AG_EREJECT; no answer → AG_ENET. */
-int gorgias_call(struct gorgias *g, const char *method, const char *path,
-		 const json_t *body, json_t **out);
+AG_MUST_USE int gorgias_call(struct gorgias *g, const char *method, const char *path,
+			     const json_t *body, json_t **out);
 /* Uploads size bytes of the open file fd (from its start) as a private
  * attachment (multipart, streamed from disk) within AG_UPLOAD_TIMEOUT_S;
  * *attachment receives {url, name, content_type, size}. */
-int gorgias_upload(struct gorgias *g, int fd, long long size, const char *name,
-		   const char *content_type, json_t **attachment);
+AG_MUST_USE int gorgias_upload(struct gorgias *g, int fd, long long size, const char *name,
+			       const char *content_type, json_t **attachment);
 
 /* Renews the OAuth access token now (gorgias_auth.c). AG_EAUTH when the
  * grant was refused: the installation is then disabled with reason
  * authorization_removed (AD1). */
-int gorgias_refresh(struct gorgias *g);
+AG_MUST_USE int gorgias_refresh(struct gorgias *g);
 
 /* The id of the first element of a list answer ({"data": [...]}) or of an
  * array, 0 when empty. */
-int64_t gorgias_first_id(const json_t *list);
-int64_t gorgias_id(const json_t *obj);
+AG_MUST_USE int64_t gorgias_first_id(const json_t *list);
+AG_MUST_USE int64_t gorgias_id(const json_t *obj);
 
 #endif

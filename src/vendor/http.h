@@ -4,6 +4,7 @@
 #ifndef AG_HTTP_H
 #define AG_HTTP_H
 
+#include "base/err.h"
 #include "base/buf.h"
 
 #include <stddef.h>
@@ -63,21 +64,21 @@ void http_resp_init(struct http_resp *resp);
  * (Retry-After as an HTTP date too) reads as absent (-1). */
 void http_resp_header(struct http_resp *resp, const char *line, size_t len);
 
-int http_global_init(void);
+AG_MUST_USE int http_global_init(void);
 void http_global_cleanup(void);
 /* AG_OK when an HTTP answer (any status) arrived; AG_ENET on connection
  * errors and timeouts; AG_ETOOBIG when the body exceeded its bound;
  * AG_EPOLICY when public_only/https_only refused the address.
  * resp must be released with http_resp_free whatever the result. */
-int http_do(const struct http_req *req, struct http_resp *resp);
+AG_MUST_USE int http_do(const struct http_req *req, struct http_resp *resp);
 void http_resp_free(struct http_resp *resp);
 
 /* The bridge's error for a vendor's HTTP status (both vendors alike):
  * 2xx AG_OK, 401/403 AG_EAUTH, 404 AG_ENOTFOUND, 409 AG_ECONFLICT,
  * 429 AG_ERATE, 5xx AG_ETEMP, any other AG_EREJECT. */
-int http_status_error(long status);
+AG_MUST_USE int http_status_error(long status);
 
 /* Percent-encodes s for a query value; caller frees. */
-char *http_escape(const char *s);
+AG_MUST_USE char *http_escape(const char *s);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef AG_MEDIA_H
 #define AG_MEDIA_H
 
+#include "base/err.h"
 #include "vendor/aircall.h"
 #include "vendor/gorgias.h"
 
@@ -23,8 +24,8 @@ enum media_result {
  * The URL must be https and every address connected public, unless
  * AG_MEDIA_ALLOW_PRIVATE=1 (test rigs only); no credentials are sent and
  * no redirect is followed. */
-int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long long limit,
-		   const char *name, const char *content_type, json_t **attachment,
-		   enum media_result *result);
+AG_MUST_USE int media_transfer(struct aircall *a, struct gorgias *g, const char *url, long long limit,
+			       const char *name, const char *content_type, json_t **attachment,
+			       enum media_result *result);
 
 #endif

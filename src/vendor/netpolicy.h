@@ -8,6 +8,8 @@
 #ifndef AG_NETPOLICY_H
 #define AG_NETPOLICY_H
 
+#include "base/err.h"
+
 #include <sys/socket.h>
 
 /* 1 when sa (AF_INET or AF_INET6) is a public unicast address; 0 for
@@ -15,10 +17,10 @@
  * metadata endpoints, fe80::/10), multicast, unspecified, carrier-grade
  * NAT, benchmarking, documentation, reserved, broadcast, IPv4-mapped or
  * -compatible forms of those, NAT64 of those, and any other family. */
-int netpolicy_addr_public(const struct sockaddr *sa);
+AG_MUST_USE int netpolicy_addr_public(const struct sockaddr *sa);
 
 /* 1 when url may be fetched at all: "https://" (or "http://" when
  * allow_private), no user:password part. why gets a short reason else. */
-int netpolicy_url_ok(const char *url, int allow_private, const char **why);
+AG_MUST_USE int netpolicy_url_ok(const char *url, int allow_private, const char **why);
 
 #endif

@@ -4,6 +4,7 @@
 #ifndef AG_OAUTH_H
 #define AG_OAUTH_H
 
+#include "base/err.h"
 #include "base/config.h"
 
 #include <stdint.h>
@@ -30,13 +31,13 @@ void oauth_redirect_uri(const struct config *cfg, const char *vendor, char *out,
  * refresh token). AG_EAUTH when the grant is refused (invalid_grant:
  * revoked, uninstalled), AG_EREJECT/ETEMP/ENET otherwise. err gets a
  * secret-free reason. */
-int oauth_gorgias_token(const struct config *cfg, const char *account, const char *grant,
-			const char *value, struct oauth_tokens *t, char *err, size_t errlen);
+AG_MUST_USE int oauth_gorgias_token(const struct config *cfg, const char *account, const char *grant,
+				    const char *value, struct oauth_tokens *t, char *err, size_t errlen);
 /* POST /v1/oauth/token (JSON, client credentials in the body). */
-int oauth_aircall_token(const struct config *cfg, const char *code, struct oauth_tokens *t,
-			char *err, size_t errlen);
+AG_MUST_USE int oauth_aircall_token(const struct config *cfg, const char *code, struct oauth_tokens *t,
+				    char *err, size_t errlen);
 /* The exp claim of a JWT's payload (not verified: only a hint of when to
  * refresh, the vendor still judges the token), 0 when absent. */
-long long oauth_jwt_exp(const char *jwt);
+AG_MUST_USE long long oauth_jwt_exp(const char *jwt);
 
 #endif

@@ -145,7 +145,7 @@ static void test_open_conversation_mc3(void)
 	struct msg_op op;
 	const json_t *m;
 
-	msg_facts_read(d, "message.received", 0, &f);
+	CHECK(msg_facts_read(d, "message.received", 0, &f) == AG_OK);
 	base(&st, &f);
 	CHECK(plan_message(&st, &op) == AG_OK);
 	CHECK(op.kind == MSG_OP_ADD_MESSAGE && op.ticket_id == 500001);
@@ -178,7 +178,7 @@ static void test_ticket_state_mc4_mc5(void)
 	struct msg_state st;
 	struct msg_op op;
 
-	msg_facts_read(d, "message.received", 0, &f);
+	CHECK(msg_facts_read(d, "message.received", 0, &f) == AG_OK);
 	base(&st, &f);
 	st.ticket = TICKET_UNCHECKED;                /* Gorgias decides, every run */
 	CHECK(plan_message(&st, &op) == AG_OK && op.kind == MSG_OP_CHECK_TICKET);
@@ -209,7 +209,7 @@ static void test_new_ticket_mt1_tm1(void)
 	struct msg_op op;
 	const json_t *m, *tags;
 
-	msg_facts_read(d, "message.sent", 0, &f);
+	CHECK(msg_facts_read(d, "message.sent", 0, &f) == AG_OK);
 	base(&st, &f);
 	st.ticket_id = 0;
 	st.ticket = TICKET_UNCHECKED;
@@ -252,7 +252,7 @@ static void test_customer_ct4(void)
 	struct msg_state st;
 	struct msg_op op;
 
-	msg_facts_read(d, "message.received", 0, &f);
+	CHECK(msg_facts_read(d, "message.received", 0, &f) == AG_OK);
 	base(&st, &f);
 	st.ticket_id = 0;
 	st.customer_id = 0;
@@ -286,7 +286,7 @@ static void test_media_names_cut_then_escaped(void)
 	snprintf(extra, sizeof extra, "\"media_details\":[{\"file_name\":\"%s\","
 		 "\"file_type\":\"audio/amr\",\"presigned_url\":\"https://m/c\"}]", name);
 	d = msg("inbound", extra);
-	msg_facts_read(d, "message.received", 0, &f);
+	CHECK(msg_facts_read(d, "message.received", 0, &f) == AG_OK);
 	base(&st, &f);
 	st.uploads = ups;
 	json_object_set_new(ups, "0", json_pack("{s:s}", "link", "linked"));
@@ -313,7 +313,7 @@ static void test_media_mc7(void)
 	struct msg_op op;
 	const json_t *m;
 
-	msg_facts_read(d, "message.received", 0, &f);
+	CHECK(msg_facts_read(d, "message.received", 0, &f) == AG_OK);
 	base(&st, &f);
 	st.uploads = ups;
 	CHECK(plan_message(&st, &op) == AG_OK && op.kind == MSG_OP_UPLOAD && op.media_index == 0);
@@ -341,7 +341,7 @@ static void test_status_su3_order(void)
 	struct msg_state st;
 	struct msg_op op;
 
-	msg_facts_read(d, "message.status_updated", 0, &f);
+	CHECK(msg_facts_read(d, "message.status_updated", 0, &f) == AG_OK);
 	base(&st, &f);
 	f.status = "delivered";
 	CHECK(plan_message(&st, &op) == AG_OK && op.kind == MSG_OP_SKIP);
@@ -357,8 +357,8 @@ static void test_status_su3_order(void)
 	/* conversation order: own time, then id */
 	e = msg("inbound", "\"id\":\"SM0\"");
 	json_object_set_new(e, "id", json_string("SM0"));
-	msg_facts_read(d, "message.sent", 0, &f);
-	msg_facts_read(e, "message.received", 0, &g);
+	CHECK(msg_facts_read(d, "message.sent", 0, &f) == AG_OK);
+	CHECK(msg_facts_read(e, "message.received", 0, &g) == AG_OK);
 	CHECK(msg_order_cmp(&g, &f) < 0);
 	g.sent_ms += 1;
 	CHECK(msg_order_cmp(&g, &f) > 0);

@@ -252,17 +252,7 @@ static int exec_create_ticket(struct executor_run *r, struct op *op)
 		json_object_set_new(b, "ticket_intent", json_true());
 		if ((rc = save_bridge(r)))
 			return rc;
-		if ((rc = tags_cached_ids(&r->g, op->body)))
-			return rc;
-		if (r->in->tags_by_id && (rc = tags_body_to_ids(&r->g, op->body)))
-			return rc;
-		rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
-		if (rc == AG_EREJECT && !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
-			/* TC3: this account does not create tags from names. */
-			executor_tags_by_id(r);
-			if (!(rc = tags_body_to_ids(&r->g, op->body)))
-				rc = gorgias_call(&r->g, "POST", "/api/tickets", op->body, &made);
-		}
+		rc = executor_post_ticket(r, op->body, NULL, 0, &made);
 		if (rc) {
 			json_decref(made);
 			return recover_gone(r, rc);
@@ -285,22 +275,16 @@ static int note_already_there(struct executor_run *r, const struct op *op, int *
 {
 	const char *ext = json_string_value(json_object_get(op->body, "external_id"));
 	char path[96];
-	json_t *list = NULL, *m;
-	size_t i;
+	int64_t id = 0;
 	int rc;
 
 	*found = 0;
 	if (!ext)
 		return AG_OK;
 	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages?limit=100", op->ticket_id);
-	rc = gorgias_call(&r->g, "GET", path, NULL, &list);
-	json_array_foreach(json_object_get(list, "data"), i, m) {
-		const char *e = json_string_value(json_object_get(m, "external_id"));
-		if (e && strcmp(e, ext) == 0)
-			*found = 1;
-	}
-	json_decref(list);
-	return rc == AG_ENOTFOUND ? AG_OK : rc;
+	rc = executor_find_sent(r, path, ext, &id);
+	*found = id != 0;
+	return rc;
 }
 
 static int intent_set(struct executor_run *r, const char *key, int on)

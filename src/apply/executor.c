@@ -1,6 +1,8 @@
 /* The skeleton of executor.h: what every kind's run does around its own
  * plan and execute. */
 #include "apply/executor.h"
+#include "apply/degrade.h"
+#include "apply/tags.h"
 #include "apply/vendor_settle.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -30,6 +32,43 @@ int executor_unrecord(struct executor_run *r, const char *key)
 int executor_hold_caller(struct executor_run *r)
 {
 	return caller_hold(&r->caller, &r->app->db, r->in->id, r->phone);
+}
+
+int executor_find_sent(struct executor_run *r, const char *path, const char *ext, int64_t *id)
+{
+	json_t *list = NULL, *x;
+	size_t i;
+	int rc = gorgias_call(&r->g, "GET", path, NULL, &list);
+
+	*id = 0;
+	json_array_foreach(json_object_get(list, "data"), i, x) {
+		const char *e = json_string_value(json_object_get(x, "external_id"));
+		if (e && strcmp(e, ext) == 0)
+			*id = gorgias_id(x) ? gorgias_id(x) : 1;
+	}
+	json_decref(list);
+	return rc == AG_ENOTFOUND ? AG_OK : rc;
+}
+
+int executor_post_ticket(struct executor_run *r, json_t *body, const struct optional_field *opt,
+			 size_t nopt, json_t **made)
+{
+	int rc;
+
+	*made = NULL;
+	if ((rc = tags_cached_ids(&r->g, body)))
+		return rc;
+	if (r->in->tags_by_id && (rc = tags_body_to_ids(&r->g, body)))
+		return rc;
+	rc = degrade_call(&r->g, "POST", "/api/tickets", body, opt, nopt, made);
+	if (rc == AG_EREJECT && !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
+		executor_tags_by_id(r);
+		json_decref(*made);
+		*made = NULL;
+		if (!(rc = tags_body_to_ids(&r->g, body)))
+			rc = degrade_call(&r->g, "POST", "/api/tickets", body, opt, nopt, made);
+	}
+	return rc;
 }
 
 void executor_tags_by_id(struct executor_run *r)

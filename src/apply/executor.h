@@ -45,6 +45,7 @@
 #include "apply/process.h"
 #include "apply/progress.h"
 #include "base/err.h"
+#include "core/optional.h"
 #include "core/phone.h"
 #include "store/posted_op_store.h"
 #include "vendor/aircall.h"
@@ -118,6 +119,18 @@ AG_MUST_USE int executor_load_posted(struct executor_run *r);
 AG_MUST_USE int executor_record(struct executor_run *r, const char *key, int64_t gorgias_id);
 /* Forgets key (owed again); NULL: every key of the subject. */
 AG_MUST_USE int executor_unrecord(struct executor_run *r, const char *key);
+/* A creation sent before a crash may have landed: before sending it again
+ * (a request only then), looks for ext among the external ids of the
+ * Gorgias list at path. *id: what has it (1 when it has no id), 0 when
+ * none does; a 404 of the list is "none". */
+AG_MUST_USE int executor_find_sent(struct executor_run *r, const char *path, const char *ext,
+				   int64_t *id);
+/* POST /api/tickets with body (modified in place): its tags as ids where
+ * the account creates none from names (TC3: learnt from the refusal, then
+ * sent again), the optional fields left out where refused (RB2,
+ * degrade.h). *made: Gorgias's answer (owned), or NULL. */
+AG_MUST_USE int executor_post_ticket(struct executor_run *r, json_t *body,
+				     const struct optional_field *opt, size_t nopt, json_t **made);
 /* TC3: this account does not create tags from names; from now on they are
  * sent as ids (remembered for the installation). */
 void executor_tags_by_id(struct executor_run *r);

@@ -18,7 +18,6 @@
 #include "apply/degrade.h"
 #include "apply/executor.h"
 #include "apply/lookup.h"
-#include "apply/tags.h"
 #include "base/crypto.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -240,24 +239,6 @@ static int exec_upload(struct executor_run *r, const struct msg_facts *f, const 
 	return save_conversation(r, f->number_id);
 }
 
-/* A creation sent before a crash may have landed: find it by its
- * external id before sending it again (costs a request only then). */
-static int already_there(struct executor_run *r, const char *path, const char *ext, int64_t *id)
-{
-	json_t *list = NULL, *x;
-	size_t i;
-	int rc = gorgias_call(&r->g, "GET", path, NULL, &list);
-
-	*id = 0;
-	json_array_foreach(json_object_get(list, "data"), i, x) {
-		const char *e = json_string_value(json_object_get(x, "external_id"));
-		if (e && strcmp(e, ext) == 0)
-			*id = gorgias_id(x) ? gorgias_id(x) : 1;
-	}
-	json_decref(list);
-	return rc == AG_ENOTFOUND ? AG_OK : rc;
-}
-
 static int intent(struct executor_run *r, const struct msg_facts *f, const char *what)
 {
 	json_object_set_new(work_of(r, f->id), "intent", json_string(what));
@@ -310,25 +291,13 @@ static int exec_create_ticket(struct executor_run *r, const struct msg_facts *f,
 			return AG_ENOMEM;
 		snprintf(path, sizeof path, "/api/tickets?external_id=%.150s&limit=1", esc);
 		free(esc);
-		if ((rc = already_there(r, path, ext, &id)))
+		if ((rc = executor_find_sent(r, path, ext, &id)))
 			return rc;
 	}
 	if (!id) {
-		if ((rc = intent(r, f, "ticket")) || (rc = tags_cached_ids(&r->g, op->body)))
+		if ((rc = intent(r, f, "ticket")))
 			return rc;
-		if (r->in->tags_by_id && (rc = tags_body_to_ids(&r->g, op->body)))
-			return rc;
-		rc = degrade_call(&r->g, "POST", "/api/tickets", op->body, op->optional,
-				  op->noptional, &made);
-		if (rc == AG_EREJECT && !r->in->tags_by_id && tags_refusal(r->g.last_error)) {
-			/* TC3: this account does not create tags from names. */
-			executor_tags_by_id(r);
-			json_decref(made);
-			made = NULL;
-			if (!(rc = tags_body_to_ids(&r->g, op->body)))
-				rc = degrade_call(&r->g, "POST", "/api/tickets", op->body, op->optional,
-						  op->noptional, &made);
-		}
+		rc = executor_post_ticket(r, op->body, op->optional, op->noptional, &made);
 		if ((rc == AG_EREJECT || rc == AG_ENOTFOUND) &&
 		    recover_gone(r) == AG_OK) {
 			json_decref(made);
@@ -357,7 +326,8 @@ static int exec_add_message(struct executor_run *r, const struct msg_facts *f, s
 	int rc;
 
 	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages?limit=100", op->ticket_id);
-	if (was && strcmp(was, "message") == 0 && ext && (rc = already_there(r, path, ext, &id)))
+	if (was && strcmp(was, "message") == 0 && ext &&
+	    (rc = executor_find_sent(r, path, ext, &id)))
 		return rc;
 	if (!id) {
 		if (op->kind == MSG_OP_ADD_MESSAGE && (rc = intent(r, f, "message")))

@@ -99,12 +99,25 @@ PGresult *db_query(struct db *db, const char *sql, int nparams, const char *cons
 
 int db_exec(struct db *db, const char *sql, int nparams, const char *const *params)
 {
-	PGresult *r = db_query(db, sql, nparams, params);
+	long long rows;
 
+	return db_exec_rows(db, sql, nparams, params, &rows);
+}
+
+int db_query_i64(struct db *db, const char *sql, int nparams, const char *const *params,
+		 int64_t *value)
+{
+	PGresult *r = db_query(db, sql, nparams, params);
+	int rc;
+
+	*value = 0;
 	if (!r)
 		return AG_EDB;
+	rc = PQntuples(r) == 1 ? AG_OK : AG_ENOTFOUND;
+	if (rc == AG_OK)
+		*value = db_i64(r, 0, 0);
 	PQclear(r);
-	return AG_OK;
+	return rc;
 }
 
 int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,

@@ -30,6 +30,10 @@ AG_MUST_USE int db_exec(struct db *db, const char *sql, int nparams, const char 
 /* Same, with the number of rows the statement touched (deleted, updated). */
 AG_MUST_USE int db_exec_rows(struct db *db, const char *sql, int nparams, const char *const *params,
 		 long long *rows);
+/* A statement answering one row whose first column is an integer:
+ * *value gets it; AG_ENOTFOUND when no row (or several) came. */
+AG_MUST_USE int db_query_i64(struct db *db, const char *sql, int nparams,
+			     const char *const *params, int64_t *value);
 /* A statement whose one row and column is JSON text (json_agg...): *out
  * gets it parsed (caller decrefs; an empty array when it is not JSON). */
 AG_MUST_USE int db_query_json(struct db *db, const char *sql, int nparams, const char *const *params,

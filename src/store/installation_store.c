@@ -546,6 +546,73 @@ int installation_status(struct db *db, json_t **installations)
 		"from installation", 0, NULL, installations);
 }
 
+const char *const installation_sealed_columns[INSTALLATION_SEALED_N] = {
+	"gorgias_secret", "gorgias_refresh", "aircall_secret", "webhook_token",
+};
+
+void installation_sealed_free(struct installation_sealed *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		for (size_t c = 0; c < INSTALLATION_SEALED_N; c++)
+			free_secret(&rows[i].value[c]);
+	free(rows);
+}
+
+int installation_sealed_v1(struct db *db, struct installation_sealed **rows, size_t *n)
+{
+	PGresult *r;
+	int rc = AG_OK;
+
+	*rows = NULL;
+	*n = 0;
+	r = db_query(db, "select id, gorgias_account, gorgias_secret, gorgias_refresh, "
+			 "  aircall_secret, webhook_token from installation "
+			 "where gorgias_secret like 'v1:%' or gorgias_refresh like 'v1:%' "
+			 "   or aircall_secret like 'v1:%' or webhook_token like 'v1:%' "
+			 "order by id for update", 0, NULL);
+	if (!r)
+		return AG_EDB;
+	if (PQntuples(r) == 0)
+		goto out;
+	rc = AG_ENOMEM;
+	*rows = calloc((size_t)PQntuples(r), sizeof **rows);
+	if (!*rows)
+		goto out;
+	for (int i = 0; i < PQntuples(r); i++, (*n)++) {
+		struct installation_sealed *o = &(*rows)[i];
+
+		o->id = db_i64(r, i, 0);
+		snprintf(o->account, sizeof o->account, "%s", db_str(r, i, 1));
+		for (int c = 0; c < INSTALLATION_SEALED_N; c++)
+			if (db_str(r, i, 2 + c) && !(o->value[c] = strdup(db_str(r, i, 2 + c))))
+				goto out;
+	}
+	rc = AG_OK;
+out:
+	PQclear(r);
+	if (rc != AG_OK) {
+		installation_sealed_free(*rows, *n + (*rows != NULL));
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int installation_reseal(struct db *db, int64_t id, const char *const value[INSTALLATION_SEALED_N],
+			const char *webhook_hash)
+{
+	struct db_num in = db_n(id);
+	const char *p[] = { in.s, value[0], value[1], value[2], value[3], webhook_hash };
+
+	return db_exec(db, "update installation set "
+			   "  gorgias_secret = coalesce($2, gorgias_secret), "
+			   "  gorgias_refresh = coalesce($3, gorgias_refresh), "
+			   "  aircall_secret = coalesce($4, aircall_secret), "
+			   "  webhook_token = coalesce($5, webhook_token), "
+			   "  webhook_token_hash = coalesce($6, webhook_token_hash), "
+			   "  updated_at = now() where id = $1::bigint", 6, p);
+}
+
 /* For /metrics (metrics_store.h); accounts are [a-z0-9-] (a check
  * constraint) and need no escaping. */
 const struct metric_family installation_metrics[] = {

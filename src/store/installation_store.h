@@ -156,6 +156,25 @@ void installation_token_abandon(struct db *db);
  * gorgias_refused} (the status command; caller decrefs). */
 AG_MUST_USE int installation_status(struct db *db, json_t **installations);
 
+/* The sealed columns of an installation row, in this order. */
+#define INSTALLATION_SEALED_N 4
+extern const char *const installation_sealed_columns[INSTALLATION_SEALED_N];
+struct installation_sealed {
+	int64_t id;
+	char account[64];
+	char *value[INSTALLATION_SEALED_N];  /* owned; NULL when the column is */
+};
+/* The rows with a value still sealed under the single key ("v1:"), locked
+ * for update inside the caller's transaction: *rows (caller frees with
+ * installation_sealed_free) and *n. */
+AG_MUST_USE int installation_sealed_v1(struct db *db, struct installation_sealed **rows, size_t *n);
+void installation_sealed_free(struct installation_sealed *rows, size_t n);
+/* Replaces the row's sealed values that are not NULL (and the webhook
+ * token's hash when webhook_hash is not NULL). */
+AG_MUST_USE int installation_reseal(struct db *db, int64_t id,
+				    const char *const value[INSTALLATION_SEALED_N],
+				    const char *webhook_hash);
+
 /* Figures for /metrics (store/metrics_store.h). */
 extern const struct metric_family installation_metrics[];
 

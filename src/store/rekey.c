@@ -3,14 +3,12 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/sealed.h"
+#include "store/installation_store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const columns[] = {
-	"gorgias_secret", "gorgias_refresh", "aircall_secret", "webhook_token",
-};
-#define NCOL (sizeof columns / sizeof columns[0])
+#define NCOL INSTALLATION_SEALED_N
 
 static void free_secret(char *s)
 {
@@ -20,15 +18,13 @@ static void free_secret(char *s)
 	}
 }
 
-/* Reseals one row's v1 values; *resealed[i] stays NULL for a column that
+/* Reseals one row's v1 values; resealed[c] stays NULL for a column that
  * needs nothing. */
-static int reseal_row(const struct config *cfg, const PGresult *r, int row, char *resealed[NCOL],
-		      char hash[65])
+static int reseal_row(const struct config *cfg, const struct installation_sealed *row,
+		      char *resealed[NCOL], char hash[65])
 {
-	const char *account = db_str(r, row, 1);
-
 	for (size_t c = 0; c < NCOL; c++) {
-		const char *v = db_str(r, row, 2 + (int)c);
+		const char *v = row->value[c], *column = installation_sealed_columns[c];
 		char *plain;
 
 		if (!v || strncmp(v, "v1:", 3) != 0)
@@ -36,11 +32,11 @@ static int reseal_row(const struct config *cfg, const PGresult *r, int row, char
 		plain = crypto_open_v1(cfg->root_secret, v);
 		if (!plain) {
 			log_error("installation %lld: %s does not open with this AG_SECRET_KEY; "
-				  "nothing was changed", (long long)db_i64(r, row, 0), columns[c]);
+				  "nothing was changed", (long long)row->id, column);
 			return AG_EINVAL;
 		}
-		resealed[c] = sealed_seal(cfg, account, columns[c], plain);
-		if (resealed[c] && strcmp(columns[c], "webhook_token") == 0 &&
+		resealed[c] = sealed_seal(cfg, row->account, column, plain);
+		if (resealed[c] && strcmp(column, "webhook_token") == 0 &&
 		    sealed_token_hash(cfg, plain, hash))
 			hash[0] = '\0';
 		free_secret(plain);
@@ -52,41 +48,29 @@ static int reseal_row(const struct config *cfg, const PGresult *r, int row, char
 
 int store_rekey_in_tx(struct db *db, const struct config *cfg, int *rows)
 {
-	PGresult *r;
-	int rc = AG_OK;
+	struct installation_sealed *sealed;
+	size_t n;
+	int rc;
 
 	*rows = 0;
-	r = db_query(db, "select id, gorgias_account, gorgias_secret, gorgias_refresh, "
-			 "  aircall_secret, webhook_token from installation "
-			 "where gorgias_secret like 'v1:%' or gorgias_refresh like 'v1:%' "
-			 "   or aircall_secret like 'v1:%' or webhook_token like 'v1:%' "
-			 "order by id for update", 0, NULL);
-	if (!r)
-		return AG_EDB;
-	for (int i = 0; i < PQntuples(r); i++) {
+	rc = installation_sealed_v1(db, &sealed, &n);
+	if (rc != AG_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
 		char *resealed[NCOL] = { 0 }, hash[65] = "";
-		const char *id = db_str(r, i, 0);
 
-		rc = reseal_row(cfg, r, i, resealed, hash);
-		if (!rc) {
-			const char *p[] = { id, resealed[0], resealed[1], resealed[2], resealed[3],
-					    hash[0] ? hash : NULL };
-			rc = db_exec(db, "update installation set "
-					 "  gorgias_secret = coalesce($2, gorgias_secret), "
-					 "  gorgias_refresh = coalesce($3, gorgias_refresh), "
-					 "  aircall_secret = coalesce($4, aircall_secret), "
-					 "  webhook_token = coalesce($5, webhook_token), "
-					 "  webhook_token_hash = coalesce($6, webhook_token_hash), "
-					 "  updated_at = now() where id = $1::bigint", 6, p);
-		}
+		rc = reseal_row(cfg, &sealed[i], resealed, hash);
+		if (rc == AG_OK)
+			rc = installation_reseal(db, sealed[i].id, (const char *const *)resealed,
+						 hash[0] ? hash : NULL);
 		for (size_t c = 0; c < NCOL; c++)
 			free(resealed[c]);
-		if (rc)
+		if (rc != AG_OK)
 			break;
 		(*rows)++;
 	}
-	PQclear(r);
-	if (rc)
+	installation_sealed_free(sealed, n);
+	if (rc != AG_OK)
 		*rows = 0;
 	return rc;
 }

@@ -2,7 +2,8 @@
  * under the previous single key ("v1:") are opened with AG_SECRET_KEY as
  * before and sealed again under the sealing subkey, bound to their row and
  * column; webhook-token hashes are computed again under the webhook key.
- * Part of `migrate` (and so of every command that migrates first). */
+ * Part of `migrate` (and so of every command that migrates first). The rows
+ * are read and written through their owner (installation_store.h). */
 #ifndef AG_STORE_REKEY_H
 #define AG_STORE_REKEY_H
 

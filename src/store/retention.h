@@ -1,6 +1,8 @@
 /* Bounded storage (docs/security.md): what the bridge no longer needs is
  * deleted by the worker, so that neither Aircall's traffic nor anonymous
- * visitors can grow the database without end. */
+ * visitors can grow the database without end. A job across tables: each
+ * owner deletes its own rows (inbox_sweep, session_store_sweep); this
+ * module holds no SQL. */
 #ifndef AG_STORE_RETENTION_H
 #define AG_STORE_RETENTION_H
 

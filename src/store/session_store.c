@@ -31,20 +31,9 @@ int session_store_create(struct db *db, const char *id_hash, int64_t installatio
 int session_store_find(struct db *db, const char *id_hash, int64_t *installation_id)
 {
 	const char *p[] = { id_hash };
-	PGresult *r;
-	int rc = AG_ENOTFOUND;
 
-	*installation_id = 0;
-	r = db_query(db, "select coalesce(installation_id, 0) from web_session "
-			 "where id_hash = $1 and expires_at > now()", 1, p);
-	if (!r)
-		return AG_EDB;
-	if (PQntuples(r) == 1) {
-		*installation_id = db_i64(r, 0, 0);
-		rc = AG_OK;
-	}
-	PQclear(r);
-	return rc;
+	return db_query_i64(db, "select coalesce(installation_id, 0) from web_session "
+				"where id_hash = $1 and expires_at > now()", 1, p, installation_id);
 }
 
 int session_store_rebind(struct db *db, const char *old_hash, const char *new_hash,
@@ -124,23 +113,14 @@ int settings_link_take(struct db *db, const struct config *cfg, const char *toke
 {
 	char hash[65];
 	const char *p[] = { hash };
-	PGresult *r;
-	int rc = AG_ENOTFOUND;
 
 	*installation_id = 0;
 	if (!token || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64 ||
 	    session_key(cfg, "link", token, NULL, NULL, hash))
 		return AG_ENOTFOUND;
-	r = db_query(db, "update settings_link set used_at = now() where token_hash = $1 "
-			 "and used_at is null and expires_at > now() returning installation_id", 1, p);
-	if (!r)
-		return AG_EDB;
-	if (PQntuples(r) == 1) {
-		*installation_id = db_i64(r, 0, 0);
-		rc = AG_OK;
-	}
-	PQclear(r);
-	return rc;
+	return db_query_i64(db, "update settings_link set used_at = now() where token_hash = $1 "
+				"and used_at is null and expires_at > now() returning installation_id",
+			    1, p, installation_id);
 }
 
 int session_store_sweep(struct db *db, int batch, struct session_sweep *n)

@@ -24,7 +24,7 @@ void db_close(struct db *db);
 AG_MUST_USE int db_ensure(struct db *db);
 /* Runs one parameterised statement. Returns the result (caller PQclears)
  * when it is COMMAND_OK or TUPLES_OK, else logs, clears and returns NULL. */
-PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params);
+AG_MUST_USE PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Same, for statements whose rows are not needed: AG_OK or AG_EDB. */
 AG_MUST_USE int db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Same, with the number of rows the statement touched (deleted, updated). */

@@ -152,8 +152,10 @@ int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox
 	PQclear(r);
 	if (!ev->payload) {
 		log_error("inbox %lld: stored payload unreadable: %s", (long long)ev->id, jerr.text);
-		inbox_done(db, ev, "failed", "stored payload unreadable");
-		return AG_EINVAL;
+		/* Not marked (PostgreSQL out of reach): the event stays claimed
+		 * until its lease ends, and fails here again. */
+		return inbox_done(db, ev, "failed", "stored payload unreadable") == AG_OK ? AG_EINVAL
+											    : AG_EDB;
 	}
 	return AG_OK;
 }

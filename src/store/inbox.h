@@ -60,12 +60,12 @@ AG_MUST_USE int inbox_claim(struct db *db, const char *worker_id, long lease_s, 
  * no heartbeat row (any more). */
 AG_MUST_USE int inbox_next_due(struct db *db, const char *worker_id, double *seconds, int *registered);
 void inbox_event_free(struct inbox_event *ev);
-int inbox_done(struct db *db, const struct inbox_event *ev, const char *status, const char *note);
+AG_MUST_USE int inbox_done(struct db *db, const struct inbox_event *ev, const char *status, const char *note);
 /* Back to pending, due again in delay_s; counts as failed after max attempts. */
-int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const char *error,
+AG_MUST_USE int inbox_retry(struct db *db, const struct inbox_event *ev, long delay_s, const char *error,
 		int max_attempts, int *gave_up);
 /* Due again in delay_s without spending an attempt (budget, disabled). */
-int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, const char *why);
+AG_MUST_USE int inbox_postpone(struct db *db, const struct inbox_event *ev, long delay_s, const char *why);
 /* Failed events back to pending (the `retry` command, re-enabling). */
 AG_MUST_USE int inbox_requeue(struct db *db, int64_t installation_id, const char *status, long *count);
 

@@ -50,7 +50,7 @@ AG_MUST_USE int installation_disabled(struct db *db, int64_t installation_id, in
 AG_MUST_USE int store_disable(struct db *db, int64_t installation_id, const char *reason);
 /* Remembers what the account was found to support: column is one of
  * gorgias_phone_lookup, gorgias_tags_by_id, gorgias_note_on_create. */
-int store_set_capability(struct db *db, int64_t installation_id, const char *column,
+AG_MUST_USE int store_set_capability(struct db *db, int64_t installation_id, const char *column,
 			 const char *value);
 /* RB2: remembers that this account refuses `key` ("POST /api/customers
  * note"), in memory and in PostgreSQL; and asks whether it does (pure). */
@@ -59,8 +59,8 @@ int store_refuses(const struct installation *in, const char *key);
 
 /* The 1/0/-1 forms of installation_number_selected and
  * installation_disabled (-1: error), for the callers not yet moved to them. */
-int store_number_selected(struct db *db, const struct installation *in, int64_t number_id);
-int store_is_disabled(struct db *db, int64_t installation_id);
+AG_MUST_USE int store_number_selected(struct db *db, const struct installation *in, int64_t number_id);
+AG_MUST_USE int store_is_disabled(struct db *db, int64_t installation_id);
 
 /* Enables an installation; the events kept while it was disabled become
  * due at once, oldest first (AD2), and its Gorgias budget pause is

@@ -370,6 +370,8 @@ def test_unselected_number_sends_nothing(sms):
     phone = _phone()
     t = sms.conversation(phone, line=LINE2)
     sms.pg.execute("update installation_number set selected = false where number_id = :'n'", n=LINE2[0])
+    assert sms.pg.query("select selected from installation_number where number_id = :'n'",
+                        n=LINE2[0]) == [{"selected": False}]
     try:
         sms.reply(t, "Hello from sales")
         sms.settle()

@@ -99,12 +99,12 @@ static int run_unit(struct executor_run *r, void *op)
 		memset(op, 0, k->op_size);
 		if ((rc = k->plan(r, op, &s)))
 			goto out;
-		if (s.done) {
+		if (!s.done)
+			rc = k->execute(r, op);
+		if (k->op_free)
 			k->op_free(op);
+		if (s.done)
 			goto out;
-		}
-		rc = k->execute(r, op);
-		k->op_free(op);
 		/* Attempts bound failures in a row, not work: a write, or a
 		 * lookup that needed Gorgias, is progress; one answered from the
 		 * cache succeeds again on every attempt and is not. */

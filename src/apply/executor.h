@@ -65,7 +65,7 @@ struct executor_run {
 	char subject[96];             /* locked for the run; posted_op keys live under it */
 	struct gorgias g;
 	struct aircall a;
-	int offline;                  /* set by prepare: plan without opening the vendors */
+	int offline;                  /* set by prepare: no vendors, no load (see prepare) */
 	struct posted done;           /* op keys recorded for the subject */
 	char phone[PHONE_MAX];        /* the caller's number, for the caller lock */
 	struct caller_hold caller;
@@ -89,7 +89,9 @@ struct executor_kind {
 	 * AG_EINVAL with a note for an event it cannot apply. */
 	int (*read)(struct executor_run *r);
 	/* Optional, under the lock and before the vendors are opened: may set
-	 * r->offline when nothing will be sent (the planner says why). */
+	 * r->offline when nothing will be sent (the planner says why); then
+	 * neither the vendors are opened nor load is called, and prepare sets
+	 * up what next and plan need. */
 	int (*prepare)(struct executor_run *r);
 	/* Loads the stored state, the recorded keys among it (executor_load_posted). */
 	int (*load)(struct executor_run *r);
@@ -100,6 +102,7 @@ struct executor_kind {
 	int (*plan)(struct executor_run *r, void *op, struct executor_step *s);
 	/* Executes the planned operation and records what landed. */
 	int (*execute)(struct executor_run *r, void *op);
+	/* Optional: frees what a planned operation owns. */
 	void (*op_free)(void *op);
 	/* Optional: is the caller's customer known (the caller lock is let go)? */
 	int (*customer_known)(const struct executor_run *r);

@@ -1,3 +1,4 @@
+/* Owner of customer_intent (customer_intent.h). */
 #include "store/customer_intent.h"
 #include "base/err.h"
 

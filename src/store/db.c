@@ -1,3 +1,5 @@
+/* The connection and the statement helpers every owner uses; owns no
+ * table (db.h). */
 #include "store/db.h"
 #include "base/err.h"
 #include "base/log.h"

@@ -1,3 +1,5 @@
+/* Owner of inbox and inbox_turn (inbox.h, which names the statements that
+ * read installation, worker and metric_counter by design). */
 #include "store/inbox.h"
 #include "base/err.h"
 #include "base/log.h"

@@ -1,3 +1,4 @@
+/* Owner of installation and installation_number (installation_store.h). */
 #include "store/installation_store.h"
 #include "base/crypto.h"
 #include "base/sealed.h"

@@ -1,7 +1,8 @@
-/* Applies the migrations of sql/ (compiled into the binary, so a deployed
- * binary never runs against a schema it does not know) in order, each in
- * its own transaction, recorded in schema_version. Safe to run any number
- * of times and from several hosts at once (an advisory lock serialises). */
+/* Owner of schema_version. Applies the migrations of sql/ (compiled into
+ * the binary, so a deployed binary never runs against a schema it does not
+ * know) in order, each in its own transaction, recorded in schema_version.
+ * Safe to run any number of times and from several hosts at once (an
+ * advisory lock serialises). */
 #include "store/db.h"
 #include "base/err.h"
 #include "base/log.h"

@@ -1,3 +1,5 @@
+/* The rekey (rekey.h): owns no table; reads and reseals installation rows
+ * through installation_store.h. */
 #include "store/rekey.h"
 #include "base/crypto.h"
 #include "base/err.h"

@@ -1,3 +1,5 @@
+/* The retention sweep (retention.h): owns no table; each owner deletes its
+ * own rows. */
 #include "store/retention.h"
 #include "base/err.h"
 #include "base/log.h"

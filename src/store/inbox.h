@@ -1,9 +1,12 @@
 /* Owner of the tables inbox and inbox_turn: the durable inbox. Events are
  * stored before they are acknowledged and stay until applied, failed for
- * good (with the reason) or ignored. Two statements read other tables by
- * design, each in one round trip: inbox_accept finds the installation by
- * its token hash and asks worker whether a listener is free; inbox_claim
- * and inbox_next_due refresh the claimer's worker row. */
+ * good (with the reason) or ignored. Some statements read other tables by
+ * design, each to stay one round trip: inbox_accept finds the installation
+ * by its token hash and asks worker whether a listener is free
+ * (inbox_accept_gorgias finds it through gorgias_hook and keeps only a
+ * conversation's ticket); inbox_claim and inbox_next_due refresh the
+ * claimer's worker row; two /metrics families join installation or add
+ * metric_counter. */
 #ifndef AG_INBOX_H
 #define AG_INBOX_H
 

@@ -1,4 +1,5 @@
 #include "web/schema_gate.h"
+#include "base/err.h"
 #include "store/db.h"
 #include "base/log.h"
 
@@ -13,31 +14,31 @@
 static time_t checked_at;
 static int refused;
 
-static int check(struct app *app)
+/* *fits 0 (and why logged) when the schema is not the one this binary
+ * needs. AG_EDB when PostgreSQL is unreachable: no verdict on the schema. */
+static int check(struct app *app, int *fits)
 {
 	struct schema_fit fit = { 0 };
 	int rc = migrate_gate_query(&app->db, &fit);
 
-	if (rc) {
+	*fits = 0;
+	if (rc != AG_OK) {
 		if (!app->db.conn)
-			return -1;	/* unreachable: not a verdict on the schema */
+			return AG_EDB;
 		log_error("database schema: schema_version is unreadable; run "
 			  "`aircall-gorgias.fcgi migrate` (refusing requests with 503)");
-		return 1;
-	}
-	if (fit.current > fit.known) {
+	} else if (fit.current > fit.known) {
 		log_error("database schema: version %d is newer than this binary understands (%d); "
 			  "deploy the matching binary (refusing requests with 503)",
 			  fit.current, fit.known);
-		return 1;
-	}
-	if (fit.pending > 0) {
+	} else if (fit.pending > 0) {
 		log_error("database schema: version %d, this binary needs %d (%d migration(s) "
 			  "pending); run `aircall-gorgias.fcgi migrate` (refusing requests with 503)",
 			  fit.current, fit.known, fit.pending);
-		return 1;
+	} else {
+		*fits = 1;
 	}
-	return 0;
+	return AG_OK;
 }
 
 int schema_gate(struct app *app, struct response *resp)
@@ -45,13 +46,13 @@ int schema_gate(struct app *app, struct response *resp)
 	time_t now = time(NULL);
 
 	if (!checked_at || now - checked_at >= (refused ? RECHECK_REFUSED_S : RECHECK_FIT_S)) {
-		int verdict = check(app);
+		int fits;
 
-		if (verdict < 0)
+		if (check(app, &fits) != AG_OK)
 			return 0;
-		if (refused && !verdict)
+		if (refused && fits)
 			log_info("database schema: version fits again; serving");
-		refused = verdict;
+		refused = !fits;
 		checked_at = now;
 	}
 	if (refused)

@@ -133,45 +133,51 @@ static int hex_key(const char *hex, unsigned char key[32])
 	return AG_OK;
 }
 
-char *crypto_b64url(const void *data, size_t len)
+int crypto_b64url(const void *data, size_t len, char **out)
 {
-	size_t cap = 4 * ((len + 2) / 3) + 1;
-	char *out = malloc(cap);
+	char *b;
 	int n;
 
-	if (!out || len > 0x3fffffff)
-		goto fail;
-	n = EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	if (n < 0)
-		goto fail;
-	for (int i = 0; i < n; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
+	*out = NULL;
+	if (len > 0x3fffffff)
+		return AG_ETOOBIG;
+	b = malloc(4 * ((len + 2) / 3) + 1);
+	if (!b)
+		return AG_ENOMEM;
+	n = EVP_EncodeBlock((unsigned char *)b, data, (int)len);
+	if (n < 0) {
+		free(b);
+		return AG_EINVAL;
 	}
-	while (n > 0 && out[n - 1] == '=')
+	for (int i = 0; i < n; i++) {
+		if (b[i] == '+')
+			b[i] = '-';
+		else if (b[i] == '/')
+			b[i] = '_';
+	}
+	while (n > 0 && b[n - 1] == '=')
 		n--;
-	out[n] = '\0';
-	return out;
-fail:
-	free(out);
-	return NULL;
+	b[n] = '\0';
+	*out = b;
+	return AG_OK;
 }
 
-unsigned char *crypto_b64url_decode(const char *s, size_t *outlen)
+int crypto_b64url_decode(const char *s, unsigned char **out, size_t *outlen)
 {
 	size_t n = strlen(s), padded = (n + 3) / 4 * 4;
 	char *tmp = NULL;
-	unsigned char *out = NULL;
-	int got;
+	unsigned char *raw = NULL;
+	int got, rc = AG_ENOMEM;
 
+	*out = NULL;
+	*outlen = 0;
 	if (n > 0x3fffffff)
-		return NULL;
+		return AG_ETOOBIG;
 	tmp = malloc(padded + 1);
-	out = malloc(padded / 4 * 3 + 1);
-	if (!tmp || !out)
-		goto fail;
+	raw = malloc(padded / 4 * 3 + 1);
+	if (!tmp || !raw)
+		goto out;
+	rc = AG_EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '-')
@@ -180,121 +186,143 @@ unsigned char *crypto_b64url_decode(const char *s, size_t *outlen)
 			c = '/';
 		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 			   (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '='))
-			goto fail;
+			goto out;
 		tmp[i] = c;
 	}
 	for (size_t i = n; i < padded; i++)
 		tmp[i] = '=';
 	tmp[padded] = '\0';
-	got = EVP_DecodeBlock(out, (unsigned char *)tmp, (int)padded);
+	got = EVP_DecodeBlock(raw, (unsigned char *)tmp, (int)padded);
 	if (got < 0)
-		goto fail;
+		goto out;
 	/* EVP_DecodeBlock counts padding as zero bytes. */
 	for (size_t i = padded; i > 0 && tmp[i - 1] == '='; i--)
 		got--;
+	*out = raw;
 	*outlen = (size_t)got;
+	raw = NULL;
+	rc = AG_OK;
+out:
 	free(tmp);
-	return out;
-fail:
-	free(tmp);
-	free(out);
-	return NULL;
+	free(raw);
+	return rc;
 }
 
-char *crypto_seal(const char *key_hex, const char *aad, const char *plaintext)
+int crypto_seal(const char *key_hex, const char *aad, const char *plaintext, char **out)
 {
 	unsigned char key[32], *raw = NULL;
-	size_t plen = strlen(plaintext);
+	size_t plen;
 	EVP_CIPHER_CTX *ctx = NULL;
-	char *b64 = NULL, *out = NULL;
-	int len = 0, fin = 0;
+	char *b64 = NULL;
+	int len = 0, fin = 0, rc = AG_EINVAL;
 
-	if (plen > 0x100000 || !aad || strlen(aad) > 0x10000 || hex_key(key_hex, key))
-		goto done;
+	*out = NULL;
+	if (!plaintext || !aad || hex_key(key_hex, key))
+		goto out;
+	plen = strlen(plaintext);
+	if (plen > 0x100000 || strlen(aad) > 0x10000) {
+		rc = AG_ETOOBIG;
+		goto out;
+	}
+	rc = AG_ENOMEM;
 	raw = malloc(GCM_NONCE + plen + GCM_TAG);
 	ctx = EVP_CIPHER_CTX_new();
-	if (!raw || !ctx || crypto_random(raw, GCM_NONCE))
-		goto done;
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, raw) != 1 ||
+	if (!raw || !ctx)
+		goto out;
+	rc = AG_EINVAL;
+	if (crypto_random(raw, GCM_NONCE) ||
+	    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, raw) != 1 ||
 	    EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) != 1 ||
 	    EVP_EncryptUpdate(ctx, raw + GCM_NONCE, &len,
 			      (const unsigned char *)plaintext, (int)plen) != 1 ||
 	    EVP_EncryptFinal_ex(ctx, raw + GCM_NONCE + len, &fin) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, GCM_TAG,
 				raw + GCM_NONCE + plen) != 1)
-		goto done;
-	b64 = crypto_b64url(raw, GCM_NONCE + plen + GCM_TAG);
-	if (!b64)
-		goto done;
-	out = malloc(strlen(b64) + 4);
-	if (out) {
-		memcpy(out, "v2:", 3);
-		memcpy(out + 3, b64, strlen(b64) + 1);
-	}
-done:
+		goto out;
+	rc = crypto_b64url(raw, GCM_NONCE + plen + GCM_TAG, &b64);
+	if (rc)
+		goto out;
+	rc = AG_ENOMEM;
+	*out = malloc(strlen(b64) + 4);
+	if (!*out)
+		goto out;
+	memcpy(*out, "v2:", 3);
+	memcpy(*out + 3, b64, strlen(b64) + 1);
+	rc = AG_OK;
+out:
 	OPENSSL_cleanse(key, sizeof key);
 	EVP_CIPHER_CTX_free(ctx);
 	free(raw);
 	free(b64);
-	return out;
+	return rc;
 }
 
-static char *open_with(const unsigned char key[32], const char *aad, const char *sealed)
+static int open_with(const unsigned char key[32], const char *aad, const char *sealed, char **out)
 {
 	unsigned char *raw = NULL;
-	size_t rawlen = 0, clen;
+	size_t rawlen = 0, clen = 0;
 	EVP_CIPHER_CTX *ctx = NULL;
-	char *out = NULL;
-	int len = 0, fin = 0, ok = 0;
+	char *plain = NULL;
+	int len = 0, fin = 0, rc;
 
-	raw = crypto_b64url_decode(sealed + 3, &rawlen);
-	if (!raw || rawlen < GCM_NONCE + GCM_TAG)
-		goto done;
+	*out = NULL;
+	rc = crypto_b64url_decode(sealed + 3, &raw, &rawlen);
+	if (rc)
+		goto out;
+	rc = AG_EINVAL;
+	if (rawlen < GCM_NONCE + GCM_TAG)
+		goto out;
 	clen = rawlen - GCM_NONCE - GCM_TAG;
-	out = malloc(clen + 1);
+	rc = AG_ENOMEM;
+	plain = malloc(clen + 1);
 	ctx = EVP_CIPHER_CTX_new();
-	if (!out || !ctx)
-		goto done;
+	if (!plain || !ctx)
+		goto out;
+	rc = AG_EINVAL;
 	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, raw) != 1 ||
 	    (aad && EVP_DecryptUpdate(ctx, NULL, &len, (const unsigned char *)aad,
 				      (int)strlen(aad)) != 1) ||
-	    EVP_DecryptUpdate(ctx, (unsigned char *)out, &len, raw + GCM_NONCE,
+	    EVP_DecryptUpdate(ctx, (unsigned char *)plain, &len, raw + GCM_NONCE,
 			      (int)clen) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, GCM_TAG,
 				raw + GCM_NONCE + clen) != 1 ||
-	    EVP_DecryptFinal_ex(ctx, (unsigned char *)out + len, &fin) != 1)
-		goto done;
-	out[clen] = '\0';
-	ok = 1;
-done:
+	    EVP_DecryptFinal_ex(ctx, (unsigned char *)plain + len, &fin) != 1)
+		goto out;
+	plain[clen] = '\0';
+	*out = plain;
+	plain = NULL;
+	rc = AG_OK;
+out:
 	EVP_CIPHER_CTX_free(ctx);
 	free(raw);
-	if (!ok) {
-		free(out);
-		out = NULL;
+	if (plain) {
+		OPENSSL_cleanse(plain, clen);
+		free(plain);
 	}
-	return out;
+	return rc;
 }
 
-char *crypto_open(const char *key_hex, const char *aad, const char *sealed)
+int crypto_open(const char *key_hex, const char *aad, const char *sealed, char **out)
 {
 	unsigned char key[32];
-	char *out = NULL;
+	int rc = AG_EINVAL;
 
+	*out = NULL;
 	if (sealed && aad && strlen(aad) <= 0x10000 && strncmp(sealed, "v2:", 3) == 0 &&
 	    hex_key(key_hex, key) == AG_OK)
-		out = open_with(key, aad, sealed);
+		rc = open_with(key, aad, sealed, out);
 	OPENSSL_cleanse(key, sizeof key);
-	return out;
+	return rc;
 }
 
-char *crypto_open_v1(const char *secret, const char *sealed)
+int crypto_open_v1(const char *secret, const char *sealed, char **out)
 {
 	unsigned char key[32];
-	char *out = NULL;
+	int rc = AG_EINVAL;
 
+	*out = NULL;
 	if (sealed && strncmp(sealed, "v1:", 3) == 0 && derive_key_v1(secret, key) == AG_OK)
-		out = open_with(key, NULL, sealed);
+		rc = open_with(key, NULL, sealed, out);
 	OPENSSL_cleanse(key, sizeof key);
-	return out;
+	return rc;
 }

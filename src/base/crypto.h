@@ -31,19 +31,24 @@ AG_MUST_USE int crypto_subkey(const char *secret, const char *purpose, char out[
 /* Seals plaintext for storage under a subkey (hex), with AES-256-GCM:
  * "v2:" base64url(nonce | ciphertext | tag). aad (not stored) names where
  * the value lives (row and column): opened anywhere else it fails, so a
- * value copied to another row or column is useless. Returns a malloc'd
- * string the caller frees, or NULL. */
-AG_MUST_USE char *crypto_seal(const char *key_hex, const char *aad, const char *plaintext);
-/* Opens what crypto_seal produced with the same aad; malloc'd plaintext or
- * NULL when tampered with, moved, or sealed under another key. */
-AG_MUST_USE char *crypto_open(const char *key_hex, const char *aad, const char *sealed);
+ * value copied to another row or column is useless. AG_OK with *out a
+ * malloc'd string the caller frees; AG_EINVAL (bad key or aad),
+ * AG_ETOOBIG (over 1 MiB) or AG_ENOMEM with *out NULL. */
+AG_MUST_USE int crypto_seal(const char *key_hex, const char *aad, const char *plaintext,
+			    char **out);
+/* Opens what crypto_seal produced with the same aad: AG_OK with *out the
+ * malloc'd plaintext; AG_EINVAL when tampered with, moved, or sealed under
+ * another key; AG_ENOMEM. *out is NULL unless AG_OK. */
+AG_MUST_USE int crypto_open(const char *key_hex, const char *aad, const char *sealed, char **out);
 /* Opens a "v1:" value of the previous scheme (one HMAC-derived key, no
- * aad): only for `migrate`, which reseals them. */
-AG_MUST_USE char *crypto_open_v1(const char *secret, const char *sealed);
+ * aad), as crypto_open: only for `migrate`, which reseals them. */
+AG_MUST_USE int crypto_open_v1(const char *secret, const char *sealed, char **out);
 
-/* base64url without padding (for OAuth state, cookies); caller frees. */
-AG_MUST_USE char *crypto_b64url(const void *data, size_t len);
-/* Decodes base64url (padding optional) into a malloc'd buffer; *outlen set. */
-AG_MUST_USE unsigned char *crypto_b64url_decode(const char *s, size_t *outlen);
+/* base64url without padding (for OAuth state, cookies): AG_OK with *out
+ * malloc'd (the caller frees), AG_ETOOBIG or AG_ENOMEM. */
+AG_MUST_USE int crypto_b64url(const void *data, size_t len, char **out);
+/* Decodes base64url (padding optional): AG_OK with *out malloc'd and
+ * *outlen set, AG_EINVAL when s is not base64url, AG_ETOOBIG, AG_ENOMEM. */
+AG_MUST_USE int crypto_b64url_decode(const char *s, unsigned char **out, size_t *outlen);
 
 #endif

@@ -17,9 +17,12 @@ char *sealed_seal(const struct config *cfg, const char *account, const char *col
 {
 	char aad[160];
 
-	if (!plain || where(aad, sizeof aad, account, column))
+	char *out;
+
+	if (!plain || where(aad, sizeof aad, account, column) ||
+	    crypto_seal(cfg->key_seal, aad, plain, &out))
 		return NULL;
-	return crypto_seal(cfg->key_seal, aad, plain);
+	return out;
 }
 
 char *sealed_open(const struct config *cfg, const char *account, const char *column,
@@ -27,9 +30,12 @@ char *sealed_open(const struct config *cfg, const char *account, const char *col
 {
 	char aad[160];
 
-	if (!sealed || where(aad, sizeof aad, account, column))
+	char *out;
+
+	if (!sealed || where(aad, sizeof aad, account, column) ||
+	    crypto_open(cfg->key_seal, aad, sealed, &out))
 		return NULL;
-	return crypto_open(cfg->key_seal, aad, sealed);
+	return out;
 }
 
 int sealed_token_hash(const struct config *cfg, const char *token, char out[65])

@@ -116,8 +116,9 @@ int call_merge(json_t *stored, const char *event, int64_t ts, json_t *data)
 			return AG_ENOMEM;
 	}
 	v = json_object_get(seen, event);
-	if (!json_is_integer(v) || json_integer_value(v) > ts)
-		json_object_set_new(seen, event, json_integer(ts));
+	if ((!json_is_integer(v) || json_integer_value(v) > ts) &&
+	    json_object_set_new(seen, event, json_integer(ts)))
+		return AG_ENOMEM;
 
 	latest_v = json_object_get(stored, "ts");
 	latest = json_is_integer(latest_v) ? json_integer_value(latest_v) : -1;
@@ -125,6 +126,7 @@ int call_merge(json_t *stored, const char *event, int64_t ts, json_t *data)
 
 	json_object_foreach(data, key, v) {
 		json_t *old = json_object_get(sd, key);
+		int set = 0;
 
 		if (strcmp(key, "comments") == 0) {
 			if (merge_comments(sd, v))
@@ -135,25 +137,24 @@ int call_merge(json_t *stored, const char *event, int64_t ts, json_t *data)
 		} else if (strcmp(key, "started_at") == 0 || strcmp(key, "answered_at") == 0 ||
 			   strcmp(key, "ended_at") == 0) {
 			/* A moment, once known, does not change. */
-			if (is_empty(old) && !is_empty(v))
-				json_object_set(sd, key, v);
+			set = is_empty(old) && !is_empty(v);
 		} else if (strcmp(key, "status") == 0) {
-			if (!json_is_string(old) ||
-			    status_rank(json_string_value(v)) > status_rank(json_string_value(old)))
-				json_object_set(sd, key, v);
+			set = !json_is_string(old) ||
+			      status_rank(json_string_value(v)) > status_rank(json_string_value(old));
 		} else if (strcmp(key, "tags") == 0) {
 			/* The tag list is a snapshot: the newest one wins, even empty. */
-			if (json_is_array(v) && (newer || !json_is_array(old)))
-				json_object_set(sd, key, v);
+			set = json_is_array(v) && (newer || !json_is_array(old));
 		} else if (is_empty(v)) {
-			if (!old)
-				json_object_set_new(sd, key, json_null());
-		} else if (is_empty(old) || newer) {
-			json_object_set(sd, key, v);
+			if (!old && json_object_set_new(sd, key, json_null()))
+				return AG_ENOMEM;
+		} else {
+			set = is_empty(old) || newer;
 		}
+		if (set && json_object_set(sd, key, v))
+			return AG_ENOMEM;
 	}
-	if (newer)
-		json_object_set_new(stored, "ts", json_integer(ts));
+	if (newer && json_object_set_new(stored, "ts", json_integer(ts)))
+		return AG_ENOMEM;
 	return AG_OK;
 }
 

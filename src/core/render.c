@@ -66,6 +66,7 @@ static char *clean_dup(const char *s, size_t max, int multiline, int *oom)
 {
 	struct buf b;
 	const char *p = s;
+	char *res = NULL;
 	size_t start = 0;
 	int cut = 0;
 
@@ -97,7 +98,7 @@ static char *clean_dup(const char *s, size_t max, int multiline, int *oom)
 			break;
 		}
 		if (plen && buf_append(&b, piece, plen))
-			goto oom;
+			goto out;
 		p += n;
 	}
 	while (b.len && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\n'))
@@ -109,16 +110,14 @@ static char *clean_dup(const char *s, size_t max, int multiline, int *oom)
 		b.len -= start;
 	}
 	if (cut && buf_puts(&b, ELLIPSIS))
-		goto oom;
-	if (b.len == 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
-oom:
+		goto out;
+	if (b.len > 0)
+		res = buf_steal(&b);
+out:
+	if (b.err)
+		*oom = 1;
 	buf_free(&b);
-	*oom = 1;
-	return NULL;
+	return res;
 }
 
 static int is_placeholder(const char *clean)

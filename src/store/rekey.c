@@ -31,8 +31,7 @@ static int reseal_row(const struct config *cfg, const struct installation_sealed
 
 		if (!v || strncmp(v, "v1:", 3) != 0)
 			continue;
-		plain = crypto_open_v1(cfg->root_secret, v);
-		if (!plain) {
+		if (crypto_open_v1(cfg->root_secret, v, &plain)) {
 			log_error("installation %lld: %s does not open with this AG_SECRET_KEY; "
 				  "nothing was changed", (long long)row->id, column);
 			return AG_EINVAL;

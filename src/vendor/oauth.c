@@ -32,33 +32,44 @@ void oauth_tokens_free(struct oauth_tokens *t)
 	t->expires_at = 0;
 }
 
-void oauth_redirect_uri(const struct config *cfg, const char *vendor, char *out, size_t len)
+int oauth_redirect_uri(const struct config *cfg, const char *vendor, char *out, size_t len)
 {
-	snprintf(out, len, "%s/oauth/%s/callback", cfg->public_url, vendor);
+	int n = snprintf(out, len, "%s/oauth/%s/callback", cfg->public_url, vendor);
+
+	/* A cut URI would send the vendor's answer somewhere else. */
+	if (n < 0 || (size_t)n >= len) {
+		if (len)
+			out[0] = '\0';
+		return AG_ETOOBIG;
+	}
+	return AG_OK;
 }
 
-long long oauth_jwt_exp(const char *jwt)
+int oauth_jwt_exp(const char *jwt, long long *exp)
 {
 	const char *a = jwt ? strchr(jwt, '.') : NULL, *b = a ? strchr(a + 1, '.') : NULL;
 	char part[4096];
 	unsigned char *raw;
 	size_t n, rawlen = 0;
-	json_t *j;
-	long long exp = 0;
+	json_t *j, *e;
+	int rc;
 
+	*exp = 0;
 	if (!b || (n = (size_t)(b - a - 1)) == 0 || n >= sizeof part)
-		return 0;
+		return AG_EINVAL;
 	memcpy(part, a + 1, n);
 	part[n] = '\0';
-	raw = crypto_b64url_decode(part, &rawlen);
-	if (!raw)
-		return 0;
+	rc = crypto_b64url_decode(part, &raw, &rawlen);
+	if (rc)
+		return rc;
 	j = json_loadb((const char *)raw, rawlen, 0, NULL);
-	if (json_is_integer(json_object_get(j, "exp")))
-		exp = (long long)json_integer_value(json_object_get(j, "exp"));
+	e = json_object_get(j, "exp");
+	rc = json_is_integer(e) ? AG_OK : AG_EINVAL;
+	if (!rc)
+		*exp = (long long)json_integer_value(e);
 	json_decref(j);
 	free(raw);
-	return exp;
+	return rc;
 }
 
 /* Reads a token answer; the error field of a refusal goes into err. */
@@ -92,7 +103,10 @@ static int read_answer(const struct http_resp *resp, struct oauth_tokens *t, cha
 		rc = AG_ENOMEM;
 		goto out;
 	}
-	t->expires_at = oauth_jwt_exp(at);
+	/* An opaque token (not a JWT) says nothing of its lifetime: expires_in,
+	 * else the fallback, tells it. */
+	if (oauth_jwt_exp(at, &t->expires_at))
+		t->expires_at = 0;
 	if (t->expires_at <= 0 && json_is_integer(ei) && json_integer_value(ei) > 0)
 		t->expires_at = (long long)time(NULL) + (long long)json_integer_value(ei);
 	if (t->expires_at <= 0)
@@ -124,9 +138,9 @@ int oauth_gorgias_token(const struct config *cfg, const char *account, const cha
 	}
 	snprintf(url, sizeof url, "%s/oauth/token", base);
 	if (strcmp(grant, "authorization_code") == 0) {
-		oauth_redirect_uri(cfg, "gorgias", redirect, sizeof redirect);
-		er = http_escape(redirect);
-		rc = buf_printf(&body, "grant_type=authorization_code&code=%s&redirect_uri=%s", ev,
+		rc = oauth_redirect_uri(cfg, "gorgias", redirect, sizeof redirect);
+		er = rc ? NULL : http_escape(redirect);
+		rc = rc ? rc : !er ? AG_ENOMEM : buf_printf(&body, "grant_type=authorization_code&code=%s&redirect_uri=%s", ev,
 				er ? er : "");
 	} else {
 		rc = buf_printf(&body, "grant_type=refresh_token&refresh_token=%s", ev);
@@ -174,7 +188,10 @@ int oauth_aircall_token(const struct config *cfg, const char *code, struct oauth
 		snprintf(err, errlen, "Aircall OAuth is not configured");
 		return AG_EINVAL;
 	}
-	oauth_redirect_uri(cfg, "aircall", redirect, sizeof redirect);
+	if (oauth_redirect_uri(cfg, "aircall", redirect, sizeof redirect)) {
+		snprintf(err, errlen, "AG_PUBLIC_URL is too long for a redirect URI");
+		return AG_EINVAL;
+	}
 	snprintf(url, sizeof url, "%s/v1/oauth/token", cfg->aircall_api_url);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "grant_type", "authorization_code",
 			 "code", code, "redirect_uri", redirect, "client_id", cfg->aircall_client_id,

@@ -24,7 +24,10 @@ struct oauth_tokens {
 
 void oauth_tokens_free(struct oauth_tokens *t);
 /* The redirect URIs registered with each vendor. */
-void oauth_redirect_uri(const struct config *cfg, const char *vendor, char *out, size_t len);
+/* <AG_PUBLIC_URL>/oauth/<vendor>/callback into out: AG_OK, or AG_ETOOBIG
+ * (out then empty) when it does not fit. */
+AG_MUST_USE int oauth_redirect_uri(const struct config *cfg, const char *vendor, char *out,
+				   size_t len);
 
 /* POST <account>/oauth/token with Basic client authentication.
  * grant "authorization_code" (value = code) or "refresh_token" (value =
@@ -37,7 +40,8 @@ AG_MUST_USE int oauth_gorgias_token(const struct config *cfg, const char *accoun
 AG_MUST_USE int oauth_aircall_token(const struct config *cfg, const char *code, struct oauth_tokens *t,
 				    char *err, size_t errlen);
 /* The exp claim of a JWT's payload (not verified: only a hint of when to
- * refresh, the vendor still judges the token), 0 when absent. */
-AG_MUST_USE long long oauth_jwt_exp(const char *jwt);
+ * refresh, the vendor still judges the token): AG_OK with *exp, else
+ * AG_EINVAL (not a JWT, or no integer exp) with *exp 0. */
+AG_MUST_USE int oauth_jwt_exp(const char *jwt, long long *exp);
 
 #endif

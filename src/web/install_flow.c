@@ -165,7 +165,10 @@ void handle_install(struct app *app, struct request *req, struct response *resp,
 	}
 	memcpy(nonce, state, 32);
 	nonce[32] = '\0';
-	oauth_redirect_uri(app->cfg, "gorgias", redirect, sizeof redirect);
+	if (oauth_redirect_uri(app->cfg, "gorgias", redirect, sizeof redirect)) {
+		page_message(resp, 500, LANG_EN, "Install failed", "AG_PUBLIC_URL is too long.");
+		goto out;
+	}
 	{
 		char path[1200];
 		const char *kv[] = { "response_type", "code", "client_id", app->cfg->gorgias_client_id,
@@ -317,7 +320,10 @@ void handle_gorgias_callback(struct app *app, struct request *req, struct respon
 		page_message(resp, 503, LANG_EN, "Install failed", "Storage is unavailable; try again.");
 		goto out;
 	}
-	oauth_redirect_uri(app->cfg, "aircall", redirect, sizeof redirect);
+	if (oauth_redirect_uri(app->cfg, "aircall", redirect, sizeof redirect)) {
+		page_message(resp, 500, LANG_EN, "Install failed", "AG_PUBLIC_URL is too long.");
+		goto out;
+	}
 	snprintf(path, sizeof path, "%s/oauth/authorize", app->cfg->aircall_dashboard_url);
 	{
 		const char *kv[] = { "client_id", app->cfg->aircall_client_id, "redirect_uri", redirect,

@@ -78,14 +78,16 @@ static void test_cookie(void)
 static void test_jwt(void)
 {
 	const char *payload = "{\"iss\":\"https://acme.gorgias.com\",\"exp\":1900000000,\"sub\":10}";
-	char *b64 = crypto_b64url(payload, strlen(payload)), jwt[512];
+	char *b64 = NULL, jwt[512];
+	long long exp = -1;
 
+	CHECK(crypto_b64url(payload, strlen(payload), &b64) == AG_OK);
 	snprintf(jwt, sizeof jwt, "eyJhbGciOiJSUzI1NiJ9.%s.c2ln", b64);
-	CHECK(oauth_jwt_exp(jwt) == 1900000000LL);
-	CHECK(oauth_jwt_exp("not-a-jwt") == 0);
-	CHECK(oauth_jwt_exp("a.!!!.b") == 0);
-	CHECK(oauth_jwt_exp("a..b") == 0);
-	CHECK(oauth_jwt_exp(NULL) == 0);
+	CHECK(oauth_jwt_exp(jwt, &exp) == AG_OK && exp == 1900000000LL);
+	CHECK(oauth_jwt_exp("not-a-jwt", &exp) == AG_EINVAL && exp == 0);
+	CHECK(oauth_jwt_exp("a.!!!.b", &exp) == AG_EINVAL && exp == 0);
+	CHECK(oauth_jwt_exp("a..b", &exp) == AG_EINVAL && exp == 0);
+	CHECK(oauth_jwt_exp(NULL, &exp) == AG_EINVAL && exp == 0);
 	free(b64);
 }
 

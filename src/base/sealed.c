@@ -12,30 +12,26 @@ static int where(char *out, size_t len, const char *account, const char *column)
 	return n > 0 && (size_t)n < len && account && *account ? AG_OK : AG_EINVAL;
 }
 
-char *sealed_seal(const struct config *cfg, const char *account, const char *column,
-		  const char *plain)
+int sealed_seal(const struct config *cfg, const char *account, const char *column,
+		const char *plain, char **out)
 {
 	char aad[160];
 
-	char *out;
-
-	if (!plain || where(aad, sizeof aad, account, column) ||
-	    crypto_seal(cfg->key_seal, aad, plain, &out))
-		return NULL;
-	return out;
+	*out = NULL;
+	if (!plain || where(aad, sizeof aad, account, column))
+		return AG_EINVAL;
+	return crypto_seal(cfg->key_seal, aad, plain, out);
 }
 
-char *sealed_open(const struct config *cfg, const char *account, const char *column,
-		  const char *sealed)
+int sealed_open(const struct config *cfg, const char *account, const char *column,
+		const char *sealed, char **out)
 {
 	char aad[160];
 
-	char *out;
-
-	if (!sealed || where(aad, sizeof aad, account, column) ||
-	    crypto_open(cfg->key_seal, aad, sealed, &out))
-		return NULL;
-	return out;
+	*out = NULL;
+	if (!sealed || where(aad, sizeof aad, account, column))
+		return AG_EINVAL;
+	return crypto_open(cfg->key_seal, aad, sealed, out);
 }
 
 int sealed_token_hash(const struct config *cfg, const char *token, char out[65])

@@ -142,13 +142,18 @@ static const char *check_args(const struct install_args *a)
 static int write_installation(struct app *app, const struct install_args *a, const char *webhook_id,
 			      const char *token, const json_t *numbers, int64_t *inst_id)
 {
-	char *gsecret = sealed_seal(app->cfg, a->account, "gorgias_secret", a->api_key);
-	char *asecret = sealed_seal(app->cfg, a->account, "aircall_secret", a->aircall_token);
-	char *wsecret = token ? sealed_seal(app->cfg, a->account, "webhook_token", token) : NULL;
+	char *gsecret = NULL, *asecret = NULL, *wsecret = NULL;
 	char hash[65] = "";
-	int all = strcmp(a->numbers, "all") == 0, rc = AG_ENOMEM;
+	int all = strcmp(a->numbers, "all") == 0;
+	int rc = sealed_seal(app->cfg, a->account, "gorgias_secret", a->api_key, &gsecret);
 
-	if (!gsecret || !asecret || (token && (!wsecret || sealed_token_hash(app->cfg, token, hash))))
+	if (!rc)
+		rc = sealed_seal(app->cfg, a->account, "aircall_secret", a->aircall_token, &asecret);
+	if (!rc && token)
+		rc = sealed_seal(app->cfg, a->account, "webhook_token", token, &wsecret);
+	if (!rc && token)
+		rc = sealed_token_hash(app->cfg, token, hash);
+	if (rc)
 		goto out;
 	rc = installation_save_basic(&app->db, &(struct installation_basic){
 			.account = a->account, .email = a->email, .gorgias_sealed = gsecret,

@@ -33,6 +33,18 @@ void installation_free(struct installation *in)
 	memset(in, 0, sizeof *in);
 }
 
+/* A stored secret that does not open here (AG_SECRET_KEY changed, or the
+ * value was moved or altered) reads as absent: the installation then shows
+ * as not connected for that vendor, and the log says why. */
+static void open_secret(const struct config *cfg, const char *account, const char *column,
+			const char *sealed, char **plain)
+{
+	int rc = sealed_open(cfg, account, column, sealed, plain);
+
+	if (rc)
+		log_warn("installation %s: %s does not open (%s)", account, column, ag_strerror(rc));
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -66,13 +78,13 @@ int store_installation_load(struct db *db, const struct config *cfg, int64_t id,
 	in->gorgias_oauth = strcmp(db_str(r, 0, 2), "oauth") == 0;
 	in->gorgias_email = dup_or_null(db_str(r, 0, 3));
 	if ((s = db_str(r, 0, 4)))
-		in->gorgias_secret = sealed_open(cfg, in->account, "gorgias_secret", s);
+		open_secret(cfg, in->account, "gorgias_secret", s, &in->gorgias_secret);
 	if ((s = db_str(r, 0, 5)))
-		in->gorgias_refresh = sealed_open(cfg, in->account, "gorgias_refresh", s);
+		open_secret(cfg, in->account, "gorgias_refresh", s, &in->gorgias_refresh);
 	in->aircall_oauth = (s = db_str(r, 0, 6)) && strcmp(s, "oauth") == 0;
 	in->aircall_api_id = dup_or_null(db_str(r, 0, 7));
 	if ((s = db_str(r, 0, 8)))
-		in->aircall_secret = sealed_open(cfg, in->account, "aircall_secret", s);
+		open_secret(cfg, in->account, "aircall_secret", s, &in->aircall_secret);
 	in->enabled = strcmp(db_str(r, 0, 9), "enabled") == 0;
 	snprintf(in->disabled_reason, sizeof in->disabled_reason, "%s", db_str(r, 0, 10));
 	in->numbers_all = db_bool(r, 0, 11);

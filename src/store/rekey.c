@@ -25,6 +25,8 @@ static void free_secret(char *s)
 static int reseal_row(const struct config *cfg, const struct installation_sealed *row,
 		      char *resealed[NCOL], char hash[65])
 {
+	int rc;
+
 	for (size_t c = 0; c < NCOL; c++) {
 		const char *v = row->value[c], *column = installation_sealed_columns[c];
 		char *plain;
@@ -36,13 +38,13 @@ static int reseal_row(const struct config *cfg, const struct installation_sealed
 				  "nothing was changed", (long long)row->id, column);
 			return AG_EINVAL;
 		}
-		resealed[c] = sealed_seal(cfg, row->account, column, plain);
-		if (resealed[c] && strcmp(column, "webhook_token") == 0 &&
+		rc = sealed_seal(cfg, row->account, column, plain, &resealed[c]);
+		if (!rc && strcmp(column, "webhook_token") == 0 &&
 		    sealed_token_hash(cfg, plain, hash))
 			hash[0] = '\0';
 		free_secret(plain);
-		if (!resealed[c])
-			return AG_ENOMEM;
+		if (rc)
+			return rc;
 	}
 	return AG_OK;
 }

@@ -50,7 +50,7 @@ int gorgias_refresh(struct gorgias *g)
 	}
 	if (stored_exp > in->gorgias_expires_at && stored_exp > (long long)time(NULL) + 60 &&
 	    stored_sealed &&
-	    (stored = sealed_open(g->cfg, in->account, "gorgias_secret", stored_sealed))) {
+	    sealed_open(g->cfg, in->account, "gorgias_secret", stored_sealed, &stored) == AG_OK) {
 		/* Someone else refreshed meanwhile. */
 		replace_secret(&in->gorgias_secret, stored);
 		in->gorgias_expires_at = stored_exp;
@@ -76,12 +76,11 @@ int gorgias_refresh(struct gorgias *g)
 				 in->account);
 		goto out;
 	}
-	sealed_a = sealed_seal(g->cfg, in->account, "gorgias_secret", t.access);
-	sealed_r = t.refresh ? sealed_seal(g->cfg, in->account, "gorgias_refresh", t.refresh) : NULL;
-	if (!sealed_a || (t.refresh && !sealed_r)) {
-		rc = AG_ENOMEM;
+	rc = sealed_seal(g->cfg, in->account, "gorgias_secret", t.access, &sealed_a);
+	if (!rc && t.refresh)
+		rc = sealed_seal(g->cfg, in->account, "gorgias_refresh", t.refresh, &sealed_r);
+	if (rc)
 		goto out;
-	}
 	locked = 0; /* saved and committed, or rolled back */
 	rc = installation_token_save(g->db, in->id, sealed_a, sealed_r, t.expires_at);
 	if (rc != AG_OK)

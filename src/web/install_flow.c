@@ -263,11 +263,12 @@ static int check_admin(struct app *app, const char *account, const struct oauth_
 static int save_gorgias(struct app *app, const char *account, const struct oauth_tokens *t,
 			const char *email, int64_t user_id, int64_t *id)
 {
-	char *sa = sealed_seal(app->cfg, account, "gorgias_secret", t->access);
-	char *sr = t->refresh ? sealed_seal(app->cfg, account, "gorgias_refresh", t->refresh) : NULL;
-	int rc = AG_ENOMEM;
+	char *sa = NULL, *sr = NULL;
+	int rc = sealed_seal(app->cfg, account, "gorgias_secret", t->access, &sa);
 
-	if (!sa || (t->refresh && !sr))
+	if (!rc && t->refresh)
+		rc = sealed_seal(app->cfg, account, "gorgias_refresh", t->refresh, &sr);
+	if (rc)
 		goto out;
 	rc = installation_save_gorgias_oauth(&app->db, account, email, sa, sr, t->expires_at, user_id,
 					     id);
@@ -356,10 +357,12 @@ static int save_aircall(struct app *app, int64_t id, int64_t company, const char
 	if (rc != AG_OK)
 		goto out;
 	/* Sealed values are bound to the Gorgias account naming the row. */
-	sa = sealed_seal(app->cfg, account, "aircall_secret", access);
-	st = token ? sealed_seal(app->cfg, account, "webhook_token", token) : NULL;
-	rc = AG_ENOMEM;
-	if (!sa || (token && (!st || sealed_token_hash(app->cfg, token, hash))))
+	rc = sealed_seal(app->cfg, account, "aircall_secret", access, &sa);
+	if (!rc && token)
+		rc = sealed_seal(app->cfg, account, "webhook_token", token, &st);
+	if (!rc && token)
+		rc = sealed_token_hash(app->cfg, token, hash);
+	if (rc)
 		goto out;
 	rc = installation_save_aircall_oauth(&app->db, id, &(struct installation_aircall){
 			.company_id = company, .sealed_access = sa, .webhook_id = webhook_id,

@@ -117,9 +117,10 @@ static void handle(struct app *app, struct request *req, struct response *resp,
 	}
 }
 
-static void format_head(struct buf *out, const struct response *resp)
+/* The CGI head of resp into out: AG_OK or AG_ENOMEM (out then empty). */
+static int format_head(struct buf *out, const struct response *resp)
 {
-	buf_printf(out, "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
+	return buf_printf(out, "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
 			"Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%s\r\n",
 		   resp->status, status_text(resp->status), resp->content_type,
 		   (unsigned long)resp->body.len, resp->headers.p ? resp->headers.p : "");
@@ -161,7 +162,8 @@ static int serve_fastcgi(struct app *app)
 		read_request(&req, app->cfg, fcgx_param, fcgx_read, &rq);
 		handle(app, &req, &resp, &after);
 		buf_init(&head, 0);
-		format_head(&head, &resp);
+		if (format_head(&head, &resp))
+			log_error("no memory left to answer %.64s", req.path);
 		/* FCGX_FPrintF knows no %zu: write preformatted bytes only. */
 		FCGX_PutStr(head.p, (int)head.len, rq.out);
 		if (req.method && strcmp(req.method, "HEAD") != 0)
@@ -189,8 +191,10 @@ static int serve_cgi(struct app *app)
 	read_request(&req, app->cfg, cgi_param, cgi_read, NULL);
 	handle(app, &req, &resp, &after);
 	buf_init(&head, 0);
-	format_head(&head, &resp);
-	fwrite(head.p, 1, head.len, stdout);
+	if (format_head(&head, &resp))
+		log_error("no memory left to answer %.64s", req.path);
+	if (head.p)
+		fwrite(head.p, 1, head.len, stdout);
 	if (req.method && strcmp(req.method, "HEAD") != 0)
 		fwrite(resp.body.p ? resp.body.p : "", 1, resp.body.len, stdout);
 	fflush(stdout);

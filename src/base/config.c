@@ -158,18 +158,19 @@ int config_valid_account(const char *account)
 	return 1;
 }
 
-char *config_gorgias_base(const struct config *cfg, const char *account)
+int config_gorgias_base(const struct config *cfg, const char *account, char **out)
 {
 	const char *at = strstr(cfg->gorgias_url, "{account}");
 	struct buf b;
 
+	*out = NULL;
 	if (!at || !config_valid_account(account))
-		return NULL;
+		return AG_EINVAL;
 	buf_init(&b, 0);
-	if (buf_append(&b, cfg->gorgias_url, (size_t)(at - cfg->gorgias_url)) ||
-	    buf_puts(&b, account) || buf_puts(&b, at + strlen("{account}"))) {
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
+	/* The buffer's error sticks: checked once, by buf_steal. */
+	buf_append(&b, cfg->gorgias_url, (size_t)(at - cfg->gorgias_url));
+	buf_puts(&b, account);
+	buf_puts(&b, at + strlen("{account}"));
+	*out = buf_steal(&b);
+	return *out ? AG_OK : AG_ENOMEM;
 }

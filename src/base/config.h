@@ -54,9 +54,11 @@ struct config {
 AG_MUST_USE int config_load(struct config *cfg);
 void config_free(struct config *cfg);
 
-/* The Gorgias base URL for an account ("https://acme.gorgias.com");
- * caller frees. NULL when the account name is not a valid subdomain. */
-AG_MUST_USE char *config_gorgias_base(const struct config *cfg, const char *account);
+/* The Gorgias base URL for an account ("https://acme.gorgias.com"):
+ * AG_OK with *out malloc'd (the caller frees); AG_EINVAL when the account
+ * name is not a valid subdomain (or AG_GORGIAS_URL has no {account}),
+ * AG_ENOMEM; *out NULL unless AG_OK. */
+AG_MUST_USE int config_gorgias_base(const struct config *cfg, const char *account, char **out);
 /* A Gorgias subdomain: 1-63 chars of [a-z0-9-], not starting with '-'. */
 AG_MUST_USE int config_valid_account(const char *account);
 

@@ -13,14 +13,16 @@
 int gorgias_open(struct gorgias *g, const struct config *cfg, struct db *db,
 		 struct installation *in)
 {
+	int rc;
+
 	memset(g, 0, sizeof *g);
 	g->cfg = cfg;
 	g->db = db;
 	g->in = in;
-	g->base = config_gorgias_base(cfg, in->account);
 	snprintf(g->scope, sizeof g->scope, "gorgias:%s", in->account);
-	if (!g->base)
-		return AG_EINVAL;
+	rc = config_gorgias_base(cfg, in->account, &g->base);
+	if (rc)
+		return rc;
 	if (!in->gorgias_secret)
 		return AG_EAUTH;
 	return AG_OK;

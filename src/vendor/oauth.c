@@ -124,14 +124,14 @@ int oauth_gorgias_token(const struct config *cfg, const char *account, const cha
 	struct http_req req;
 	struct http_resp resp;
 	struct buf body;
-	char url[1024], redirect[1024], *base = config_gorgias_base(cfg, account);
+	char url[1024], redirect[1024], *base = NULL;
 	char *ev = value ? http_escape(value) : NULL, *er = NULL;
 	int rc;
 
 	memset(t, 0, sizeof *t);
 	buf_init(&body, 0);
 	err[0] = '\0';
-	if (!base || !ev || !cfg->gorgias_client_id || !cfg->gorgias_client_secret) {
+	if (config_gorgias_base(cfg, account, &base) || !ev || !cfg->gorgias_client_id || !cfg->gorgias_client_secret) {
 		snprintf(err, errlen, "Gorgias OAuth is not configured");
 		rc = AG_EINVAL;
 		goto out;

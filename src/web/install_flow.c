@@ -153,7 +153,7 @@ void handle_install(struct app *app, struct request *req, struct response *resp,
 		goto out;
 	}
 	normalise_account(a, account, sizeof account);
-	if (!config_valid_account(account) || !(base = config_gorgias_base(app->cfg, account))) {
+	if (!config_valid_account(account) || config_gorgias_base(app->cfg, account, &base)) {
 		account_form(resp, 400, "That is not a Gorgias subdomain.");
 		goto out;
 	}

@@ -16,7 +16,7 @@ import harness
 import pytest
 
 from oauth_flow import install as oauth_install
-from oauth_flow import installation, register_clients, vendors
+from oauth_flow import Browser, csrf_of, installation, register_clients, vendors
 from sandbox import (ACCOUNT, AGENT_EMAIL, NUMBER_E164, NUMBER_ID, Sandbox, ev, notes,
                      wait_inbox_settled)
 
@@ -364,21 +364,30 @@ def test_later_failed_delivery_status_marks_the_message_failed(sms):
     assert [x["id"] for x in _agent_sms(sms.fg.ticket(ACCOUNT, t["id"]))] == [mid]
 
 
+def _select_lines(sb, number_ids):
+    """The admin changes the number selection on the settings page (SU2)."""
+    res = sb.cli("settings-link", "--installation", str(sb.installation_id), check=True)
+    b = Browser()
+    r = b.get(res.stdout.strip())
+    assert r.status == 303, r
+    page = b.get(r.header("Location"))
+    fields = [("csrf", csrf_of(page.text)), ("action", "save"), ("locale", "en"), ("country", "FR"),
+              ("time_zone", "Europe/Paris")] + [("number", str(n)) for n in number_ids]
+    assert b.post_form(sb.web.url("/settings"), fields).status == 303
+
+
 def test_unselected_number_sends_nothing(sms):
-    """Issue #13 §5, SU2: the conversation's line is no longer selected: the reply stays
-    in Gorgias, nothing goes out from that line."""
+    """Issue #13 §5, SU2: the conversation's line is no longer selected on the settings
+    page: the reply stays in Gorgias, nothing goes out from that line."""
     phone = _phone()
     t = sms.conversation(phone, line=LINE2)
-    sms.pg.execute("update installation_number set selected = false where number_id = :'n'", n=LINE2[0])
-    assert sms.pg.query("select selected from installation_number where number_id = :'n'",
-                        n=LINE2[0]) == [{"selected": False}]
+    _select_lines(sms, [LINE1[0]])
     try:
         sms.reply(t, "Hello from sales")
         sms.settle()
         assert sms.sends(phone, accepted_only=False) == []
     finally:
-        sms.pg.execute("update installation_number set selected = true where number_id = :'n'",
-                       n=LINE2[0])
+        _select_lines(sms, [LINE1[0], LINE2[0]])
 
 
 def test_text_comes_from_body_text_never_html(sms):

@@ -17,6 +17,7 @@
 #include "apply/customer_make.h"
 #include "apply/degrade.h"
 #include "apply/executor.h"
+#include "apply/reply_observe.h"
 #include "apply/lookup.h"
 #include "base/crypto.h"
 #include "base/err.h"
@@ -71,6 +72,7 @@ struct msg_run {
 	struct pending list[MAX_BATCH + 1];
 	size_t n, next;
 	const struct msg_facts *cur;  /* the message being applied */
+	int two_way;                  /* the current message is two-way SMS's own (reply_observe.h) */
 };
 
 static void set_name(struct executor_run *r, const char *name)
@@ -522,7 +524,8 @@ static int msg_next(struct executor_run *r, int *more)
 	c->cur = &p->f;
 	c->next++;
 	*more = 1;
-	return AG_OK;
+	return reply_observe(r, c->cur, c->have_phone ? r->phone : NULL, &c->two_way,
+			     r->out->note, sizeof r->out->note);
 }
 
 static int msg_plan(struct executor_run *r, void *planned, struct executor_step *s)
@@ -533,6 +536,10 @@ static int msg_plan(struct executor_run *r, void *planned, struct executor_step 
 	struct msg_state st;
 	int rc;
 
+	if (c->two_way) {               /* never imported: the bridge sent it itself */
+		s->done = 1;
+		return AG_OK;
+	}
 	memset(&st, 0, sizeof st);
 	st.msg = f;
 	st.number_selected = c->selected;

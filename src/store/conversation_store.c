@@ -1,6 +1,7 @@
 /* Owner of the conversation table. */
 #include "store/conversation_store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 int conversation_open(struct db *db, int64_t installation_id, const char *phone, int64_t number_id,
@@ -44,5 +45,31 @@ int conversation_save(struct db *db, int64_t installation_id, const char *phone,
 			 "work = $6::jsonb, updated_at = now() "
 			 "where installation_id = $1 and customer_phone = $2 and number_id = $3", 6, p);
 	free(text);
+	return rc;
+}
+
+int conversation_by_ticket(struct db *db, int64_t installation_id, int64_t ticket_id,
+			   char *phone, size_t phone_len, int64_t *number_id)
+{
+	struct db_num a = db_n(installation_id), t = db_n(ticket_id);
+	const char *p[] = { a.s, t.s };
+	PGresult *res;
+	int rc = AG_ENOTFOUND;
+
+	*number_id = 0;
+	phone[0] = '\0';
+	/* A ticket belongs to one conversation (customer x line) at most;
+	 * should two claim it, the one updated last is the live one. */
+	res = db_query(db, "select customer_phone, number_id from conversation "
+			   "where installation_id = $1 and gorgias_ticket_id = $2 "
+			   "order by updated_at desc limit 1", 2, p);
+	if (!res)
+		return AG_EDB;
+	if (PQntuples(res) == 1) {
+		snprintf(phone, phone_len, "%s", db_str(res, 0, 0));
+		*number_id = db_i64(res, 0, 1);
+		rc = AG_OK;
+	}
+	PQclear(res);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "store/db.h"
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Loads the conversation's row, creating an empty one first: the ids (0
@@ -19,5 +20,10 @@ AG_MUST_USE int conversation_open(struct db *db, int64_t installation_id, const 
 AG_MUST_USE int conversation_save(struct db *db, int64_t installation_id, const char *phone,
 				  int64_t number_id, int64_t customer_id, int64_t ticket_id,
 				  const json_t *work);
+
+/* Two-way SMS: the conversation whose ticket this is (customer phone, E.164,
+ * and Aircall number). AG_ENOTFOUND when the ticket is no conversation's. */
+AG_MUST_USE int conversation_by_ticket(struct db *db, int64_t installation_id, int64_t ticket_id,
+				       char *phone, size_t phone_len, int64_t *number_id);
 
 #endif

@@ -13,7 +13,8 @@ int hook_load(struct db *db, int64_t installation_id, struct hook_row *out)
 
 	memset(out, 0, sizeof *out);
 	r = db_query(db, "select state, integration_id, coalesce(error, ''), "
-			 "  extract(epoch from updated_at)::bigint "
+			 "  extract(epoch from updated_at)::bigint, "
+			 "  extract(epoch from created_at)::bigint "
 			 "from gorgias_hook where installation_id = $1", 1, p);
 	if (!r)
 		return AG_EDB;
@@ -24,6 +25,7 @@ int hook_load(struct db *db, int64_t installation_id, struct hook_row *out)
 		out->integration_id = db_i64(r, 0, 1);
 		snprintf(out->error, sizeof out->error, "%s", db_str(r, 0, 2));
 		out->since = (long long)db_i64(r, 0, 3);
+		out->active_since = out->state == HOOK_ACTIVE ? (long long)db_i64(r, 0, 4) : 0;
 	}
 	PQclear(r);
 	return AG_OK;
@@ -39,7 +41,9 @@ int hook_save_active(struct db *db, int64_t installation_id, int64_t integration
 		"insert into gorgias_hook (installation_id, integration_id, secret_hash, state) "
 		"values ($1, $2, $3, 'active') on conflict (installation_id) do update set "
 		"  integration_id = excluded.integration_id, secret_hash = excluded.secret_hash, "
-		"  state = 'active', error = null, updated_at = now()", 3, p);
+		"  state = 'active', error = null, updated_at = now(), "
+		"  created_at = case when gorgias_hook.state = 'active' then gorgias_hook.created_at "
+		"  else now() end", 3, p);
 }
 
 int hook_save_failed(struct db *db, int64_t installation_id, const char *error)

@@ -16,6 +16,7 @@ struct hook_row {
 	int64_t integration_id;  /* 0 when none */
 	char error[304];         /* why it could not be created (HOOK_FAILED) */
 	long long since;         /* unix s of the last change */
+	long long active_since;  /* unix s since it has been active (0: not active) */
 };
 
 /* The installation's row (state HOOK_NONE when there is none). */

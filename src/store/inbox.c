@@ -78,24 +78,25 @@ int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 }
 
 int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_id,
-			 const char *dedupe_key, const char *event, const char *subject,
+			 int sms_ticket, const char *dedupe_key, const char *event, const char *subject,
 			 const char *payload_json, struct inbox_accepted *out)
 {
 	struct db_num t = db_n(ticket_id);
-	const char *p[] = { secret_hash, dedupe_key, event, subject, payload_json, "pending", t.s };
+	const char *p[] = { secret_hash, dedupe_key, event, subject, payload_json, "pending", t.s,
+			    sms_ticket ? "true" : "false" };
 
 	/* The same single statement; the installation is the one whose active
 	 * Gorgias integration sends a secret with this keyed hash. Gorgias
-	 * reports every message of every ticket (call notes, emails): only a
-	 * ticket of an SMS conversation is kept (a read of conversation's
-	 * ticket, through its index). */
+	 * reports every message of every ticket (call notes, emails): only an
+	 * SMS ticket is kept (a read of conversation's ticket, through its
+	 * index, or the channel the delivery names). */
 	return accept_run(db,
 		ACCEPT_REST("select i.id, i.state from installation i join gorgias_hook h "
 			    "on h.installation_id = i.id where h.secret_hash = $1 "
 			    "and h.state = 'active'",
-			    "exists (select 1 from conversation c where c.installation_id = n.id "
-			    "and c.gorgias_ticket_id = $7::bigint)"),
-		7, p, out);
+			    "($8::boolean or exists (select 1 from conversation c "
+			    "where c.installation_id = n.id and c.gorgias_ticket_id = $7::bigint))"),
+		8, p, out);
 }
 
 int inbox_claim(struct db *db, const char *worker_id, long lease_s, struct inbox_event *ev)

@@ -48,9 +48,11 @@ AG_MUST_USE int inbox_accept(struct db *db, const char *token_hash, const char *
 		 const char *status, struct inbox_accepted *out);
 /* The same for a delivery of the installation's Gorgias HTTP integration
  * (two-way SMS), found by the keyed hash of the secret in its header;
- * stored (pending) only when ticket_id is an SMS conversation's ticket,
+ * stored (pending) only when ticket_id is an SMS conversation's ticket or
+ * sms_ticket (its channel is sms: a conversation's ticket not stored yet),
  * else out->unwanted. */
 AG_MUST_USE int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_id,
+				     int sms_ticket,
 				     const char *dedupe_key, const char *event, const char *subject,
 				     const char *payload_json, struct inbox_accepted *out);
 /* Claims the next due event for worker_id (NULL, or the id of an existing

@@ -42,6 +42,23 @@ static void observe(struct aircall *a, const struct http_resp *resp)
 	AG_IGNORE(budget_observe(a->db, a->scope, &shaped));
 }
 
+/* {"error": "Unprocessable Entity", "troubleshoot": "The recipient has
+ * opted out"}: the troubleshoot text says what happened, the error only
+ * the status. */
+static void refusal_words(const struct http_resp *resp, char *out, size_t len)
+{
+	json_t *j = resp->body.p ? json_loadb(resp->body.p, resp->body.len, 0, NULL) : NULL;
+	const char *t = json_string_value(json_object_get(j, "troubleshoot"));
+	const char *e = json_string_value(json_object_get(j, "error"));
+	const char *m = json_string_value(json_object_get(j, "message"));
+
+	if (resp->status)
+		snprintf(out, len, "HTTP %ld: %.160s", resp->status, t ? t : m ? m : e ? e : "");
+	else
+		snprintf(out, len, "no answer: %.160s", resp->error);
+	json_decref(j);
+}
+
 int aircall_call(struct aircall *a, const char *method, const char *path,
 		 const json_t *body, json_t **out)
 {
@@ -53,6 +70,7 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
 	if (out)
 		*out = NULL;
 	a->last_error[0] = '\0';
+	a->reason[0] = '\0';
 	if ((size_t)snprintf(url, sizeof url, "%s%s", a->cfg->aircall_api_url, path) >= sizeof url)
 		return AG_EINVAL;
 	rc = budget_take(a->db, a->scope, 0, &a->wait_s);
@@ -86,6 +104,7 @@ int aircall_call(struct aircall *a, const char *method, const char *path,
 		snprintf(a->last_error, sizeof a->last_error, "%s %s: %s%.160s", method, path,
 			 resp.status ? "" : resp.error,
 			 resp.status && resp.body.p ? resp.body.p : "");
+		refusal_words(&resp, a->reason, sizeof a->reason);
 		if (rc == AG_ERATE)
 			a->wait_s = resp.retry_after > 0 ? resp.retry_after : 60;
 		log_warn("aircall: %s (HTTP %ld)", a->last_error, resp.status);

@@ -21,6 +21,8 @@ struct aircall {
 	int auth_refused;        /* the API refused the credentials (401/403) on
 				  * the last request (vendor_settle.h) */
 	char last_error[256];
+	char reason[200];        /* Aircall's own words for the last refusal
+				  * ("troubleshoot", else "error"), for people */
 	/* The event's last attempt: a media host that keeps failing ends in
 	 * a link with the reason (media.h), not in a failed event. */
 	int final_attempt;

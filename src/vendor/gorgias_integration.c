@@ -9,14 +9,18 @@ static json_t *integration_body(const char *url, const char *secret)
 {
 	/* {{message.id}} is UNCONFIRMED as a template variable: when Gorgias
 	 * renders it empty, the ticket id alone is enough (the executor lists
-	 * the ticket's messages). */
-	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:{s:b}}}",
+	 * the ticket's messages). {{ticket.channel}} (a documented ticket
+	 * field) lets the request path keep an SMS ticket's delivery that
+	 * comes before the bridge stored the ticket as a conversation's. */
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s}, "
+			 "s:{s:b}}}",
 			 "name", HOOK_NAME, "type", "http", "http",
 			 "url", url, "method", "POST",
 			 "request_content_type", "application/json",
 			 "response_content_type", "application/json",
 			 "headers", HOOK_HEADER, secret,
 			 "form", "ticket_id", "{{ticket.id}}", "message_id", "{{message.id}}",
+			 "ticket_channel", "{{ticket.channel}}",
 			 "event", "ticket_message_created",
 			 "triggers", "ticket_message_created", 1);
 }

@@ -81,6 +81,8 @@ int hook_read(const struct config *cfg, const char *secret, const char *body, si
 	}
 	h->ticket_id = id_of(json_object_get(root, "ticket_id"));
 	h->message_id = id_of(json_object_get(root, "message_id"));
+	h->sms_ticket = json_is_string(json_object_get(root, "ticket_channel")) &&
+			strcmp(json_string_value(json_object_get(root, "ticket_channel")), "sms") == 0;
 	if (!h->ticket_id) {
 		log_warn("gorgias hook rejected: no ticket id");
 		rc = refuse(h, 400, "missing_fields", "ticket_id is required");

@@ -35,8 +35,8 @@ void handle_gorgias_hook(struct app *app, struct request *req, struct response *
 	}
 	/* The secret is never compared itself: its HMAC under the secret key
 	 * is what the unique index finds (no timing to learn it from). */
-	rc = inbox_accept_gorgias(&app->db, h.secret_hash, h.ticket_id, h.key, HOOK_EVENT,
-				  h.subject, h.stored, &acc);
+	rc = inbox_accept_gorgias(&app->db, h.secret_hash, h.ticket_id, h.sms_ticket, h.key,
+				  HOOK_EVENT, h.subject, h.stored, &acc);
 	if (rc == AG_ENOTFOUND) {
 		log_warn("gorgias hook rejected: unknown secret (fingerprint %s)", h.fingerprint);
 		response_error(resp, 401, "unknown_token", "the secret matches no installation");

@@ -308,7 +308,7 @@ static int exec_report(struct executor_run *r, int sent, const char *reason)
 			snprintf(text, sizeof text, "This reply was sent as an SMS to %s.", k->phone);
 		else
 			snprintf(text, sizeof text, "This reply was not sent as an SMS: %s", reason);
-		rc = gorgias_reply_note(&r->g, k->ticket_id, k->cur.sender_id, text);
+		rc = gorgias_reply_note(&r->g, k->ticket_id, k->cur.id, k->cur.sender_id, text);
 	}
 	if (rc == AG_ENOTFOUND || rc == AG_EREJECT)
 		rc = AG_OK;                      /* nowhere to tell it: nothing left owed */
@@ -360,7 +360,8 @@ static int reply_execute(struct executor_run *r, void *planned)
 	case REPLY_OP_MARK_FAILED:
 		return exec_report(r, 0, op->text);
 	case REPLY_OP_NOTE:
-		rc = k->cur.sender_id ? gorgias_reply_note(&r->g, k->ticket_id, k->cur.sender_id, op->text)
+		rc = k->cur.sender_id ? gorgias_reply_note(&r->g, k->ticket_id, k->cur.id, k->cur.sender_id,
+						   op->text)
 				      : AG_OK;
 		if (!rc && !(rc = sms_reply_reported(&r->app->db, r->in->id, k->cur.id)))
 			rc = load_record(r);

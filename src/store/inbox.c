@@ -78,12 +78,12 @@ int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 }
 
 int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_id,
-			 int sms_ticket, const char *dedupe_key, const char *event, const char *subject,
+			 enum hook_kind kind, const char *dedupe_key, const char *event, const char *subject,
 			 const char *payload_json, struct inbox_accepted *out)
 {
 	struct db_num t = db_n(ticket_id);
 	const char *p[] = { secret_hash, dedupe_key, event, subject, payload_json, "pending", t.s,
-			    sms_ticket ? "true" : "false" };
+			    kind == HOOK_OWN ? "own" : kind == HOOK_SMS ? "sms" : "other" };
 
 	/* The same single statement; the installation is the one whose active
 	 * Gorgias integration sends a secret with this keyed hash. Gorgias
@@ -94,8 +94,8 @@ int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_
 		ACCEPT_REST("select i.id, i.state from installation i join gorgias_hook h "
 			    "on h.installation_id = i.id where h.secret_hash = $1 "
 			    "and h.state = 'active'",
-			    "($8::boolean or exists (select 1 from conversation c "
-			    "where c.installation_id = n.id and c.gorgias_ticket_id = $7::bigint))"),
+			    "($8 <> 'own' and ($8 = 'sms' or exists (select 1 from conversation c "
+			    "where c.installation_id = n.id and c.gorgias_ticket_id = $7::bigint)))"),
 		8, p, out);
 }
 

@@ -46,14 +46,19 @@ struct inbox_accepted {
 AG_MUST_USE int inbox_accept(struct db *db, const char *token_hash, const char *dedupe_key,
 		 const char *event, const char *subject, const char *payload_json,
 		 const char *status, struct inbox_accepted *out);
+/* What a Gorgias delivery says of its message, before anything is read. */
+enum hook_kind {
+	HOOK_OTHER = 0,  /* kept when the ticket is an SMS conversation's */
+	HOOK_SMS,        /* the ticket's channel is sms: kept (its conversation may
+			  * not be stored yet) */
+	HOOK_OWN         /* written by the bridge itself: never kept */
+};
 /* The same for a delivery of the installation's Gorgias HTTP integration
  * (two-way SMS), found by the keyed hash of the secret in its header;
- * stored (pending) only when ticket_id is an SMS conversation's ticket or
- * sms_ticket (its channel is sms: a conversation's ticket not stored yet),
- * else out->unwanted. */
+ * stored (pending) as kind says, else out->unwanted. */
 AG_MUST_USE int inbox_accept_gorgias(struct db *db, const char *secret_hash, int64_t ticket_id,
-				     int sms_ticket,
-				     const char *dedupe_key, const char *event, const char *subject,
+				     enum hook_kind kind, const char *dedupe_key,
+				     const char *event, const char *subject,
 				     const char *payload_json, struct inbox_accepted *out);
 /* Claims the next due event for worker_id (NULL, or the id of an existing
  * heartbeat row: nothing is claimed for a removed one): installations in turn, then the oldest of a subject with no

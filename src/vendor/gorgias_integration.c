@@ -11,8 +11,11 @@ static json_t *integration_body(const char *url, const char *secret)
 	 * renders it empty, the ticket id alone is enough (the executor lists
 	 * the ticket's messages). {{ticket.channel}} (a documented ticket
 	 * field) lets the request path keep an SMS ticket's delivery that
-	 * comes before the bridge stored the ticket as a conversation's. */
-	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s}, "
+	 * comes before the bridge stored the ticket as a conversation's;
+	 * {{message.external_id}} (UNCONFIRMED like message.id), when it
+	 * renders, names a message the bridge wrote itself ("aircall:..."),
+	 * which is then not even stored. */
+	return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s}, "
 			 "s:{s:b}}}",
 			 "name", HOOK_NAME, "type", "http", "http",
 			 "url", url, "method", "POST",
@@ -21,6 +24,7 @@ static json_t *integration_body(const char *url, const char *secret)
 			 "headers", HOOK_HEADER, secret,
 			 "form", "ticket_id", "{{ticket.id}}", "message_id", "{{message.id}}",
 			 "ticket_channel", "{{ticket.channel}}",
+			 "message_external_id", "{{message.external_id}}",
 			 "event", "ticket_message_created",
 			 "triggers", "ticket_message_created", 1);
 }

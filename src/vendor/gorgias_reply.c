@@ -53,8 +53,10 @@ int gorgias_reply_mark(struct gorgias *g, int64_t ticket_id, int64_t message_id,
 	return rc;
 }
 
-int gorgias_reply_note(struct gorgias *g, int64_t ticket_id, int64_t author, const char *text)
+int gorgias_reply_note(struct gorgias *g, int64_t ticket_id, int64_t message_id, int64_t author,
+		       const char *text)
 {
+	char ext[64];
 	struct buf html;
 	char path[64];
 	json_t *body = NULL;
@@ -63,9 +65,12 @@ int gorgias_reply_note(struct gorgias *g, int64_t ticket_id, int64_t author, con
 	buf_init(&html, 0);
 	if (buf_puts(&html, "<p>") || html_txt(&html, text) || buf_puts(&html, "</p>"))
 		goto out;
-	body = json_pack("{s:s, s:s, s:b, s:{s:I}, s:{s:s}, s:s, s:s}", "channel", "internal-note",
-			 "via", "api", "from_agent", 1, "sender", "id", (json_int_t)author,
-			 "source", "type", "internal-note", "body_text", text, "body_html", html.p);
+	/* "aircall:" marks it as the bridge's: its own delivery is not kept. */
+	snprintf(ext, sizeof ext, "aircall:sms-reply:%" PRId64, message_id);
+	body = json_pack("{s:s, s:s, s:b, s:{s:I}, s:{s:s}, s:s, s:s, s:s}", "channel",
+			 "internal-note", "via", "api", "from_agent", 1, "sender", "id",
+			 (json_int_t)author, "source", "type", "internal-note", "body_text", text,
+			 "body_html", html.p, "external_id", ext);
 	if (!body)
 		goto out;
 	snprintf(path, sizeof path, "/api/tickets/%" PRId64 "/messages", ticket_id);

@@ -19,8 +19,9 @@ AG_MUST_USE int gorgias_reply_list(struct gorgias *g, int64_t ticket_id, json_t 
  * Gorgias takes no such update (the caller notes it instead). */
 AG_MUST_USE int gorgias_reply_mark(struct gorgias *g, int64_t ticket_id, int64_t message_id,
 				   int sent, const char *reason);
-/* An internal note on the ticket by author (a Gorgias user id). */
-AG_MUST_USE int gorgias_reply_note(struct gorgias *g, int64_t ticket_id, int64_t author,
-				   const char *text);
+/* An internal note on the ticket by author (a Gorgias user id) about the
+ * reply message_id. */
+AG_MUST_USE int gorgias_reply_note(struct gorgias *g, int64_t ticket_id, int64_t message_id,
+				   int64_t author, const char *text);
 
 #endif

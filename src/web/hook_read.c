@@ -83,6 +83,9 @@ int hook_read(const struct config *cfg, const char *secret, const char *body, si
 	h->message_id = id_of(json_object_get(root, "message_id"));
 	h->sms_ticket = json_is_string(json_object_get(root, "ticket_channel")) &&
 			strcmp(json_string_value(json_object_get(root, "ticket_channel")), "sms") == 0;
+	h->own = json_is_string(json_object_get(root, "message_external_id")) &&
+		 strncmp(json_string_value(json_object_get(root, "message_external_id")), "aircall:",
+			 8) == 0;
 	if (!h->ticket_id) {
 		log_warn("gorgias hook rejected: no ticket id");
 		rc = refuse(h, 400, "missing_fields", "ticket_id is required");

@@ -19,6 +19,7 @@ struct hook_in {
 	int64_t ticket_id;
 	int64_t message_id;       /* 0: the template rendered none (UNCONFIRMED variable) */
 	int sms_ticket;           /* the ticket's channel rendered as "sms" */
+	int own;                  /* the message's external id names the bridge ("aircall:...") */
 	char key[96];             /* dedupe key of the delivery */
 	char subject[48];         /* one ticket's replies apply in order */
 	char *stored;             /* owned: the JSON to store */

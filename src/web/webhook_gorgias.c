@@ -35,7 +35,8 @@ void handle_gorgias_hook(struct app *app, struct request *req, struct response *
 	}
 	/* The secret is never compared itself: its HMAC under the secret key
 	 * is what the unique index finds (no timing to learn it from). */
-	rc = inbox_accept_gorgias(&app->db, h.secret_hash, h.ticket_id, h.sms_ticket, h.key,
+	rc = inbox_accept_gorgias(&app->db, h.secret_hash, h.ticket_id,
+				  h.own ? HOOK_OWN : h.sms_ticket ? HOOK_SMS : HOOK_OTHER, h.key,
 				  HOOK_EVENT, h.subject, h.stored, &acc);
 	if (rc == AG_ENOTFOUND) {
 		log_warn("gorgias hook rejected: unknown secret (fingerprint %s)", h.fingerprint);
@@ -47,8 +48,9 @@ void handle_gorgias_hook(struct app *app, struct request *req, struct response *
 		goto out;
 	}
 	if (acc.unwanted) {
-		/* A call's note, an email...: nothing to send, nothing kept. */
-		response_json(resp, 200, json_pack("{s:s}", "status", "not_sms"));
+		/* A call's note, an email, a message the bridge wrote: nothing
+		 * to send, nothing kept. */
+		response_json(resp, 200, json_pack("{s:s}", "status", h.own ? "own" : "not_sms"));
 		goto out;
 	}
 	if (acc.duplicate) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The layering of src/ (src/*/README.md), checked:
-#   sql       no .c outside src/store/ holds SQL in a string literal
+#   sql       no .c outside src/store/ holds SQL in a string literal, or runs
+#             a statement itself (db_query, db_exec, db_begin..., PQexec...)
 #   pure      src/core/ and src/base/ include no libpq, libcurl or fcgi header;
 #             src/core/ includes no project header outside base/ and core/
 #   include   each layer includes only the layers its README allows
@@ -78,6 +79,13 @@ for my $f (sort glob("src/*/*.c src/*/*.h src/*.c")) {
 		for my $lit (literals($text)) {
 			my ($l, $s) = @$lit;
 			report($f, $l, "sql outside src/store", $s) if $s =~ $open || $s =~ $txn || $s =~ $frag;
+		}
+		my $l = 0;
+		for my $row (split /\n/, $text) {
+			$l++;
+			(my $code = $row) =~ s{//.*|/\*.*?\*/|"(?:[^"\\]|\\.)*"}{}g;
+			report($f, $l, "statement run outside src/store", $1)
+				if $code =~ /\b(db_(?:query\w*|exec\w*|begin|commit|rollback)\s*\(|PQ(?:exec\w*|prepare|sendQuery\w*)\s*\()/;
 		}
 	}
 	next unless defined $layer && $may{$layer};

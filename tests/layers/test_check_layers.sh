@@ -50,7 +50,8 @@ put src/core/plan.c '#include "core/call.h"
 #include "base/buf.h"
 #include <jansson.h>'
 put src/cli/cli.c '#include "apply/worker.h"
-const char *u = "  worker  apply events as they arrive (LISTEN/NOTIFY)\n";'
+/* db_exec(db, ...) in a comment is no call */
+const char *u = "  worker  apply events as they arrive (LISTEN/NOTIFY); db_query( in text\n";'
 expect_pass "a tree that keeps the rules"
 
 tree sql_web
@@ -80,6 +81,16 @@ expect_fail "a transaction statement outside store/" '^src/cli/bad.c:1: sql'
 tree sql_base
 put src/base/bad.c 'const char *s = "insert into metric_counter (name) values ($1)";'
 expect_fail "SQL in base/" '^src/base/bad.c:1: sql'
+
+tree run_web
+put src/web/bad.c '#include "store/db.h"
+static const char *q = build_query();
+int f(struct db *db) { return db_exec(db, q, 0, NULL); }'
+expect_fail "a statement run from web/ (SQL built elsewhere)" '^src/web/bad.c:3: statement run outside src/store'
+
+tree run_libpq
+put src/apply/bad.c 'void f(PGconn *c, const char *q) { PQclear(PQexec(c, q)); }'
+expect_fail "libpq called from apply/" '^src/apply/bad.c:1: statement run outside src/store'
 
 tree core_libpq
 put src/core/bad.c '#include "core/call.h"

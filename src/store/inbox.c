@@ -1,5 +1,6 @@
-/* Owner of inbox and inbox_turn (inbox.h, which names the statements that
- * read installation, worker and metric_counter by design). */
+/* Owner of inbox and inbox_turn. inbox_accept reads installation (and
+ * worker) by design: the webhook's acknowledgement is one round trip;
+ * inbox.h names the other statements that read another table. */
 #include "store/inbox.h"
 #include "base/err.h"
 #include "base/log.h"

@@ -75,6 +75,8 @@ def pg(pg_cluster):
 
     .conninfo .url .port .sock .query(sql, **vars) .scalar() .execute()
     .stop() .start() .restart() .is_running() .truncate_all() .tables()
+    (query/scalar/execute share one kept connection, pgwire.py; .psql() still
+    runs the psql program, e.g. for a dump or to see a refused connection)
 
     If the test stopped or restarted PostgreSQL, teardown starts it again and
     restarts the session lighttpd/Apache, so that the next test does not meet

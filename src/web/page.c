@@ -1,6 +1,7 @@
 #include "web/page.h"
 #include "core/html.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct { const char *en, *de; } words[] = {
@@ -157,4 +158,16 @@ void page_redirect(struct response *resp, int status, const char *location)
 	resp->content_type = "text/plain; charset=utf-8";
 	if (response_header(resp, "Location", location))
 		resp->status = 500;
+}
+
+void page_install_link(struct buf *b, enum lang l, const char *public_url, const char *account)
+{
+	char url[512];
+
+	snprintf(url, sizeof url, "%s/install?account=%s", public_url, account);
+	buf_puts(b, "<p><a href=\"");
+	html_url_attr(b, url);
+	buf_puts(b, "\">");
+	html_txt(b, tr(l, "Install again"));
+	buf_puts(b, "</a></p>\n");
 }

@@ -26,4 +26,7 @@ void page_message(struct response *resp, int status, enum lang l, const char *ti
 /* A 302/303 redirect. */
 void page_redirect(struct response *resp, int status, const char *location);
 
+/* "Install again": a link to <public_url>/install?account=<account>. */
+void page_install_link(struct buf *b, enum lang l, const char *public_url, const char *account);
+
 #endif

@@ -1,5 +1,6 @@
 #include "web/request.h"
 #include "base/err.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,4 +105,20 @@ void request_set_path(struct request *req, const char *request_uri, const char *
 		memmove(req->path, req->path + plen, strlen(req->path + plen) + 1);
 	if (req->path[0] == '\0')
 		snprintf(req->path, sizeof req->path, "/");
+}
+
+int request_webhook_refused(const struct request *req, unsigned long max_body,
+			    struct response *resp, const char *what)
+{
+	if (req->body_too_big) {
+		log_warn("%s rejected: body over %lu bytes", what, max_body);
+		response_error(resp, 413, "too_large", "the body exceeds the size limit");
+		return 1;
+	}
+	if (req->content_type && !strstr(req->content_type, "json")) {
+		log_warn("%s rejected: content type %.60s", what, req->content_type);
+		response_error(resp, 415, "unsupported_media_type", "send application/json");
+		return 1;
+	}
+	return 0;
 }

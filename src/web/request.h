@@ -44,6 +44,12 @@ void response_error(struct response *r, int status, const char *code, const char
 int response_header(struct response *r, const char *name, const char *value);
 const char *status_text(int status);
 
+/* A webhook's body checks before it is read: 413 beyond max_body, 415
+ * for a content type that is not JSON (then answered in resp: 1). what
+ * names the endpoint in the log. */
+int request_webhook_refused(const struct request *req, unsigned long max_body,
+			    struct response *resp, const char *what);
+
 /* Fills path from PATH_INFO when set, else from REQUEST_URI (or
  * SCRIPT_NAME), removing the
  * query and the mount prefix of public_url. */

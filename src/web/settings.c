@@ -137,13 +137,7 @@ static void render_state(struct buf *b, enum lang l, const struct app *app,
 	}
 	if (strcmp(in->disabled_reason, "authorization_removed") == 0 ||
 	    strcmp(in->disabled_reason, "missing_scope") == 0) {
-		char url[512];
-		snprintf(url, sizeof url, "%s/install?account=%s", app->cfg->public_url, in->account);
-		buf_puts(b, "<p><a href=\"");
-		html_url_attr(b, url);
-		buf_puts(b, "\">");
-		html_txt(b, tr(l, "Install again"));
-		buf_puts(b, "</a></p>\n");
+		page_install_link(b, l, app->cfg->public_url, in->account);
 		return;
 	}
 	buf_puts(b, "<form method=\"post\" action=\"settings\">");

@@ -3,7 +3,6 @@
 #include "core/html.h"
 #include "store/gorgias_hook_store.h"
 
-#include <stdio.h>
 
 static void para(struct buf *b, const char *cls, enum lang l, const char *text)
 {
@@ -20,7 +19,6 @@ int settings_render_two_way(struct buf *b, enum lang l, struct app *app,
 			    const struct installation *in)
 {
 	struct hook_row row;
-	char url[512];
 
 	if (hook_load(&app->db, in->id, &row))
 		return AG_EDB;
@@ -50,13 +48,7 @@ int settings_render_two_way(struct buf *b, enum lang l, struct app *app,
 	para(b, "note", l, "To turn it on, install again (the app asks Gorgias for the "
 			   "integrations:write scope; with an API key, run the install command "
 			   "again). The installation and its history are kept.");
-	if (in->gorgias_oauth) {
-		snprintf(url, sizeof url, "%s/install?account=%s", app->cfg->public_url, in->account);
-		buf_puts(b, "<p><a href=\"");
-		html_url_attr(b, url);
-		buf_puts(b, "\">");
-		html_txt(b, tr(l, "Install again"));
-		buf_puts(b, "</a></p>\n");
-	}
+	if (in->gorgias_oauth)
+		page_install_link(b, l, app->cfg->public_url, in->account);
 	return AG_OK;
 }

@@ -20,16 +20,8 @@ void handle_webhook(struct app *app, struct request *req, struct response *resp,
 	unsigned long trips;
 	int rc;
 
-	if (req->body_too_big) {
-		log_warn("webhook rejected: body over %lu bytes", (unsigned long)app->cfg->max_body);
-		response_error(resp, 413, "too_large", "the body exceeds the size limit");
+	if (request_webhook_refused(req, (unsigned long)app->cfg->max_body, resp, "webhook"))
 		return;
-	}
-	if (req->content_type && !strstr(req->content_type, "json")) {
-		log_warn("webhook rejected: content type %.60s", req->content_type);
-		response_error(resp, 415, "unsupported_media_type", "send application/json");
-		return;
-	}
 	if (webhook_read(app->cfg, req->body.p, req->body.len, &w)) {
 		response_error(resp, w.status, w.code, w.message);
 		goto out;

@@ -19,16 +19,8 @@ void handle_gorgias_hook(struct app *app, struct request *req, struct response *
 	int rc;
 
 	memset(&h, 0, sizeof h);
-	if (req->body_too_big) {
-		log_warn("gorgias hook rejected: body over %lu bytes", (unsigned long)app->cfg->max_body);
-		response_error(resp, 413, "too_large", "the body exceeds the size limit");
+	if (request_webhook_refused(req, (unsigned long)app->cfg->max_body, resp, "gorgias hook"))
 		return;
-	}
-	if (req->content_type && !strstr(req->content_type, "json")) {
-		log_warn("gorgias hook rejected: content type %.60s", req->content_type);
-		response_error(resp, 415, "unsupported_media_type", "send application/json");
-		return;
-	}
 	if (hook_read(app->cfg, req->hook_secret, req->body.p, req->body.len, &h)) {
 		response_error(resp, h.status, h.code, h.message);
 		goto out;

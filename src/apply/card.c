@@ -116,8 +116,9 @@ int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char 
 		snprintf(path, sizeof path, "/api/customers/%" PRId64, *customer_id);
 		rc = gorgias_call(g, "GET", path, NULL, &customer);
 		if (rc == AG_ENOTFOUND) {
-			/* Merged or deleted in Gorgias since we cached it. */
-			lookup_forget_customer(g, phone);
+			/* Merged or deleted in Gorgias since we cached it (kept
+			 * when PostgreSQL fails: the next card asks Gorgias again). */
+			AG_IGNORE(lookup_forget_customer(g, phone));
 			*customer_id = 0;
 			rc = AG_ECONFLICT; /* not "unknown caller": look up again */
 		}
@@ -125,13 +126,14 @@ int card_push(struct gorgias *g, struct aircall *a, int64_t call_id, const char 
 			goto out;
 	}
 	learn_name(customer, name);
-	lookup_remember_profile(g, phone, customer);
+	/* A profile not cached only costs the next card this request again. */
+	AG_IGNORE(lookup_remember_profile(g, phone, customer));
 	/* IC3 in one more request: the customer's latest tickets. */
 	snprintf(path, sizeof path, "/api/tickets?customer_id=%" PRId64
 		 "&order_by=created_datetime:desc&limit=30&trashed=false", *customer_id);
 	rc = gorgias_call(g, "GET", path, NULL, &tickets);
 	if (rc == AG_ENOTFOUND || rc == AG_EREJECT)
-		lookup_forget_customer(g, phone);
+		AG_IGNORE(lookup_forget_customer(g, phone)); /* as above */
 	if (rc)
 		goto out;
 	contents = card_contents(customer, tickets, g->base, g->in->locale);

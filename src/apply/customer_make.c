@@ -110,8 +110,10 @@ int customer_make(struct gorgias *g, const char *phone, json_t *body, struct cus
 	}
 	if (!rc && !out->id)
 		rc = AG_ETEMP;
+	/* Not remembered (PostgreSQL failing): the next event finds the
+	 * customer by phone in Gorgias, at the cost of one request. */
 	if (!rc && phone)
-		lookup_remember_customer(g, phone, out->id, out->name);
+		AG_IGNORE(lookup_remember_customer(g, phone, out->id, out->name));
 	/* Known now, or the email is nobody's after all: the next attempt draws afresh. */
 	/* Left behind, the intent is only reused: Gorgias answers 409 and the
 	 * customer is adopted (CT4). */

@@ -4,6 +4,7 @@
 #ifndef AG_LOOKUP_H
 #define AG_LOOKUP_H
 
+#include "base/err.h"
 #include "vendor/gorgias.h"
 
 #include <stdint.h>
@@ -23,7 +24,7 @@ int lookup_customer_full(struct gorgias *g, const char *e164, int64_t *customer_
 /* The cached profile (name, email, note) when fetched less than max_age_s
  * ago: a {"id","name","email","note"} object (caller decrefs) or NULL. */
 json_t *lookup_cached_profile(struct gorgias *g, const char *e164, long max_age_s);
-int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *customer);
+AG_MUST_USE int lookup_remember_profile(struct gorgias *g, const char *e164, const json_t *customer);
 /* A creation refused with 409 (the email is another customer's): that
  * customer is ours. Sets *customer_id and *name (caller frees, may be
  * NULL); AG_EREJECT when Gorgias knows no customer with that email. */
@@ -32,10 +33,10 @@ int lookup_customer_by_email(struct gorgias *g, const char *email, int64_t *cust
 /* The cache alone (no API request). */
 int lookup_cached_customer(struct gorgias *g, const char *e164, int64_t *customer_id, char **name);
 /* Remembers phone → customer (after a lookup or a creation). */
-int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
-			     const char *name);
+AG_MUST_USE int lookup_remember_customer(struct gorgias *g, const char *e164, int64_t customer_id,
+					 const char *name);
 /* Forgets a cached customer that Gorgias no longer has (merged, deleted). */
-int lookup_forget_customer(struct gorgias *g, const char *e164);
+AG_MUST_USE int lookup_forget_customer(struct gorgias *g, const char *e164);
 
 /* RB2: a refusal naming a customer or user that is gone (refusal.h,
  * REFUSAL_GONE) drops the cache entries that gave it (the phone's

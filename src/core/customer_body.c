@@ -32,11 +32,13 @@ json_t *customer_body(const char *phone, const struct contact *c, const char *di
 			 c->first_name && c->last_name ? " " : "", c->last_name ? c->last_name : "");
 	else
 		snprintf(name, sizeof name, "Aircall New Contact %s", phone ? phone : "(hidden number)");
-	if (phone)
-		json_array_append_new(channels, json_pack("{s:s, s:s, s:b}", "type", "phone",
-							  "address", phone, "preferred", 1));
-	json_array_append_new(channels, json_pack("{s:s, s:s, s:b}", "type", "email",
-						  "address", email, "preferred", phone == NULL));
+	if ((phone && json_array_append_new(channels, json_pack("{s:s, s:s, s:b}", "type", "phone",
+								 "address", phone, "preferred", 1))) ||
+	    json_array_append_new(channels, json_pack("{s:s, s:s, s:b}", "type", "email",
+						      "address", email, "preferred", phone == NULL))) {
+		json_decref(channels);
+		return NULL;
+	}
 	/* CS1: say why this customer exists (the executor moves the note to
 	 * a PUT when the account ignores it on creation). */
 	body = json_pack("{s:s, s:s, s:o, s:s}", "name", name, "email", email, "channels", channels,
@@ -45,13 +47,12 @@ json_t *customer_body(const char *phone, const struct contact *c, const char *di
 				       : "Created by Aircall for calls from hidden numbers.");
 	if (!body)
 		return NULL;
-	if (c->first_name)
-		json_object_set_new(body, "firstname", json_string(c->first_name));
-	if (c->last_name)
-		json_object_set_new(body, "lastname", json_string(c->last_name));
-	if (c->id) {
-		snprintf(ext, sizeof ext, "aircall:contact:%" PRId64, c->id);
-		json_object_set_new(body, "external_id", json_string(ext));
+	snprintf(ext, sizeof ext, "aircall:contact:%" PRId64, c->id);
+	if ((c->first_name && json_object_set_new(body, "firstname", json_string(c->first_name))) ||
+	    (c->last_name && json_object_set_new(body, "lastname", json_string(c->last_name))) ||
+	    (c->id && json_object_set_new(body, "external_id", json_string(ext)))) {
+		json_decref(body);
+		return NULL;
 	}
 	return body;
 }

@@ -107,7 +107,10 @@ static json_t *tag_list(const char **tags, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s}", "name", tags[i]));
+		if (json_array_append_new(a, json_pack("{s:s}", "name", tags[i]))) {
+			json_decref(a);
+			return NULL;
+		}
 	return a;
 }
 
@@ -116,7 +119,10 @@ static json_t *names_array(const char **tags, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, json_string(tags[i]));
+		if (json_array_append_new(a, json_string(tags[i]))) {
+			json_decref(a);
+			return NULL;
+		}
 	return a;
 }
 
@@ -156,10 +162,11 @@ static json_t *note_message(const struct call_state *st, const struct rendered *
 		      "sender", "id", (json_int_t)note_author(st),
 		      "source", "type", "internal-note",
 		      "body_text", r->text, "body_html", r->html, "external_id", ext);
-	if (m && sent[0])
-		json_object_set_new(m, "sent_datetime", json_string(sent));
-	if (m && attachment)
-		json_object_set_new(m, "attachments", json_pack("[O]", attachment));
+	if (m && ((sent[0] && json_object_set_new(m, "sent_datetime", json_string(sent))) ||
+		  (attachment && json_object_set_new(m, "attachments", json_pack("[O]", attachment))))) {
+		json_decref(m);
+		m = NULL;
+	}
 	return m;
 }
 
@@ -197,15 +204,15 @@ static json_t *phone_message(const struct call_state *st, const struct plan_sett
 		      "body_text", b.p, "external_id", ext);
 	if (!m)
 		goto out;
-	if (out) {
-		json_object_set_new(m, "sender", json_pack("{s:I}", "id", (json_int_t)note_author(st)));
-		json_object_set_new(m, "receiver", json_pack("{s:I}", "id", (json_int_t)st->customer_id));
-	} else {
-		json_object_set_new(m, "sender", json_pack("{s:I}", "id", (json_int_t)st->customer_id));
+	if (json_object_set_new(m, "sender", json_pack("{s:I}", "id", (json_int_t)(out ? note_author(st)
+										   : st->customer_id))) ||
+	    (out && json_object_set_new(m, "receiver",
+					json_pack("{s:I}", "id", (json_int_t)st->customer_id))) ||
+	    /* Imported, not to be sent: Gorgias delivers messages without it. */
+	    (sent[0] && json_object_set_new(m, "sent_datetime", json_string(sent)))) {
+		json_decref(m);
+		m = NULL;
 	}
-	/* Imported, not to be sent: Gorgias delivers messages without it. */
-	if (sent[0])
-		json_object_set_new(m, "sent_datetime", json_string(sent));
 out:
 	json_decref(us);
 	json_decref(cust);
@@ -263,7 +270,8 @@ static int plan_ticket(const struct call_state *st, const struct plan_settings *
 	messages = json_array();
 	if (!subject || !messages)
 		goto out;
-	json_array_append_new(messages, phone_message(st, ps));
+	if (json_array_append_new(messages, phone_message(st, ps)))
+		goto out;
 	if (call_is_missed(f)) {
 		const json_t *att = NULL;
 
@@ -277,17 +285,22 @@ static int plan_ticket(const struct call_state *st, const struct plan_settings *
 			else
 				att = NULL;
 		}
-		json_array_append_new(messages, note_message(st, &first, "missed", f->ended_at, att));
+		if (json_array_append_new(messages, note_message(st, &first, "missed", f->ended_at, att)))
+			goto out;
 		op_key(op, "note:missed");
 	} else {
 		if (render_note_answered(f, &o, &first))
 			goto out;
-		json_array_append_new(messages, note_message(st, &first, "answered", f->answered_at, NULL));
+		if (json_array_append_new(messages,
+					  note_message(st, &first, "answered", f->answered_at, NULL)))
+			goto out;
 		op_key(op, "note:answered");
 		if (over) {
 			if (render_note_ended(f, &o, &second))
 				goto out;
-			json_array_append_new(messages, note_message(st, &second, "ended", f->ended_at, NULL));
+			if (json_array_append_new(messages,
+						  note_message(st, &second, "ended", f->ended_at, NULL)))
+				goto out;
 			op_key(op, "note:ended");
 		}
 	}
@@ -314,7 +327,9 @@ static int plan_ticket(const struct call_state *st, const struct plan_settings *
 	 * call assigned to someone in Aircall goes to that person. */
 	if (st->assignee_user_id || st->agent_user_id) {
 		int64_t who = st->assignee_user_id ? st->assignee_user_id : st->agent_user_id;
-		json_object_set_new(op->body, "assignee_user", json_pack("{s:I}", "id", (json_int_t)who));
+		if (json_object_set_new(op->body, "assignee_user",
+					json_pack("{s:I}", "id", (json_int_t)who)))
+			goto out;
 		op_key(op, "assign:%" PRId64, who);
 	}
 	op_key(op, "ticket");

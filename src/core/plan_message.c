@@ -446,21 +446,22 @@ static json_t *sms_message(const struct msg_state *st)
 	if (!us || !them || !atts)
 		goto out;
 	for (size_t i = 0; i < f->nmedia; i++)
-		if (json_object_get(upload_of(st, i), "attachment"))
-			json_array_append(atts, json_object_get(upload_of(st, i), "attachment"));
+		if (json_object_get(upload_of(st, i), "attachment") &&
+		    json_array_append(atts, json_object_get(upload_of(st, i), "attachment")))
+			goto out;
 	m = json_pack("{s:s, s:s, s:b, s:{s:s, s:O, s:[O]}, s:s, s:s, s:s, s:s, s:O}",
 		      "channel", "sms", "via", "api", "from_agent", f->outbound,
 		      "source", "type", "sms", "from", f->outbound ? us : them,
 		      "to", f->outbound ? them : us,
 		      "body_text", text.p, "body_html", html.p, "external_id", ext,
 		      "sent_datetime", sent, "attachments", atts);
-	if (!m)
-		goto out;
-	if (f->outbound) {
-		json_object_set_new(m, "sender", json_pack("{s:I}", "id", (json_int_t)author(st)));
-		json_object_set_new(m, "receiver", json_pack("{s:I}", "id", (json_int_t)st->customer_id));
-	} else {
-		json_object_set_new(m, "sender", json_pack("{s:I}", "id", (json_int_t)st->customer_id));
+	if (m && (json_object_set_new(m, "sender",
+				      json_pack("{s:I}", "id", (json_int_t)(f->outbound ? author(st)
+										  : st->customer_id))) ||
+		  (f->outbound && json_object_set_new(m, "receiver", json_pack("{s:I}", "id",
+									(json_int_t)st->customer_id))))) {
+		json_decref(m);
+		m = NULL;
 	}
 out:
 	json_decref(us);
@@ -498,9 +499,10 @@ static int plan_ticket(const struct msg_state *st, struct msg_op *op, json_t *me
 	if (!op->body)
 		return AG_ENOMEM;
 	/* CT7 (via MT1): the agent with the same email, else unassigned. */
-	if (st->agent_user_id)
-		json_object_set_new(op->body, "assignee_user",
-				    json_pack("{s:I}", "id", (json_int_t)st->agent_user_id));
+	if (st->agent_user_id &&
+	    json_object_set_new(op->body, "assignee_user",
+				json_pack("{s:I}", "id", (json_int_t)st->agent_user_id)))
+		return AG_ENOMEM;
 	return AG_OK;
 }
 

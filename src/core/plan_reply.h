@@ -5,6 +5,8 @@
 #ifndef AG_PLAN_REPLY_H
 #define AG_PLAN_REPLY_H
 
+#include "base/err.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,13 +34,13 @@ struct reply_msg {
 };
 
 /* Reads a message object. AG_EINVAL without an id. */
-int reply_msg_read(const json_t *m, struct reply_msg *out);
+AG_MUST_USE int reply_msg_read(const json_t *m, struct reply_msg *out);
 
 /* Is this text a whole opt-out or opt-in word (en/de: STOP, STOPP,
  * ABMELDEN..., START, ANMELDEN...)? 1 with *opt_out set (1 stop, 0 start),
  * 0 for any other text. Trimmed, case-insensitive, a final "." or "!"
  * allowed. */
-int reply_opt_word(const char *text, int *opt_out);
+AG_MUST_USE int reply_opt_word(const char *text, int *opt_out);
 
 /* The SMS text: body_text (never HTML), then one line per attachment URL;
  * split at spaces into parts of at most REPLY_PART_MAX characters (a word
@@ -49,7 +51,7 @@ struct reply_parts {
 	char *part[REPLY_MAX_PARTS];
 	size_t n;
 };
-int reply_parts_make(const struct reply_msg *m, struct reply_parts *out);
+AG_MUST_USE int reply_parts_make(const struct reply_msg *m, struct reply_parts *out);
 void reply_parts_free(struct reply_parts *p);
 
 /* What is stored about one message (sms_reply rows), by part. */
@@ -96,7 +98,7 @@ struct reply_op {
 	char text[400];            /* NOTE, MARK_FAILED: what Gorgias is told */
 };
 
-int plan_reply(const struct reply_state *st, struct reply_op *op);
-const char *reply_op_name(enum reply_op_kind kind);
+AG_MUST_USE int plan_reply(const struct reply_state *st, struct reply_op *op);
+AG_MUST_USE const char *reply_op_name(enum reply_op_kind kind);
 
 #endif

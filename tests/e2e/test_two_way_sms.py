@@ -36,20 +36,6 @@ A_DEFAULTS = {"native_send_refuse": None, "native_send_media": "refuse",
 _seq = itertools.count(1)
 
 
-def _bridge_knows_two_way():
-    """Interim, until the bridge's side is on main: the binary serves /webhooks/gorgias
-    and uses Aircall's native send."""
-    try:
-        exe = harness.bridge_binary().read_bytes()
-    except OSError:
-        return True
-    return b"/webhooks/gorgias" in exe and b"/messages/native/send" in exe
-
-
-pytestmark = pytest.mark.skipif(not _bridge_knows_two_way(),
-                                reason="the bridge does not send SMS replies yet (two-way SMS not merged)")
-
-
 def _phone():
     return "+346660%05d" % next(_seq)
 

@@ -537,9 +537,8 @@ static int load_context(struct executor_run *r)
 	const json_t *b = bridge_notes(r);
 	int sel, rc;
 
-	sel = store_number_selected(&r->app->db, r->in, c->facts.number_id);
-	if (sel < 0)
-		return AG_EDB;
+	if ((rc = installation_number_selected(&r->app->db, r->in, c->facts.number_id, &sel)))
+		return rc;
 	c->st.number_selected = sel;
 	c->selected_for = c->facts.number_id;
 	c->st.call_fetched = json_is_true(json_object_get(b, "call_fetched"));
@@ -617,9 +616,10 @@ static int call_plan(struct executor_run *r, void *planned, struct executor_step
 	c->st.nposted = r->done.n;
 	if (c->facts.number_id != c->selected_for) {
 		/* The number became known (fetched from Aircall): SU3 again. */
-		int sel = store_number_selected(&r->app->db, r->in, c->facts.number_id);
-		if (sel < 0)
-			return AG_EDB;
+		int sel;
+
+		if ((rc = installation_number_selected(&r->app->db, r->in, c->facts.number_id, &sel)))
+			return rc;
 		c->st.number_selected = sel;
 		c->selected_for = c->facts.number_id;
 	}

@@ -461,8 +461,10 @@ static int msg_prepare(struct executor_run *r)
 {
 	struct msg_run *c = r->kind;
 
-	if ((c->selected = store_number_selected(&r->app->db, r->in, c->self.number_id)) < 0)
-		return AG_EDB;
+	int rc = installation_number_selected(&r->app->db, r->in, c->self.number_id, &c->selected);
+
+	if (rc)
+		return rc;
 	c->have_phone = phone_normalize(c->self.external, r->in->country, r->phone) == PHONE_OK;
 	if (!c->selected || !c->have_phone) {
 		r->offline = 1;

@@ -2,6 +2,7 @@
 #include "apply/executor.h"
 #include "apply/hook_setup.h"
 #include "base/counters.h"
+#include "store/counter_store.h"
 #include "base/err.h"
 #include "base/log.h"
 
@@ -73,7 +74,7 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 /* Records what became of the event in the inbox. */
 static int settle(struct app *app, struct inbox_event *ev, struct outcome *o)
 {
-	int gave_up = 0;
+	int gave_up = 0, off = 0;
 
 	if (o->ignored)
 		return inbox_done(&app->db, ev, "ignored", o->note);
@@ -82,8 +83,9 @@ static int settle(struct app *app, struct inbox_event *ev, struct outcome *o)
 	if (o->rc == AG_ERATE || o->rc == AG_EBUDGET || o->rc == AG_EBUSY)
 		/* Waiting for budget is not a failed attempt. */
 		return inbox_postpone(&app->db, ev, o->wait_s > 0 ? o->wait_s : 2, o->note);
-	if (o->rc == AG_EDISABLED ||
-	    (o->rc == AG_EAUTH && store_is_disabled(&app->db, ev->installation_id) != 0))
+	if (o->rc == AG_EAUTH && installation_disabled(&app->db, ev->installation_id, &off) != AG_OK)
+		off = 1; /* not known: kept rather than an attempt spent */
+	if (o->rc == AG_EDISABLED || (o->rc == AG_EAUTH && off))
 		/* Kept, not failed: re-enabling replays it (AD1, AD2). */
 		return inbox_postpone(&app->db, ev, 60, o->note);
 	if (o->rc == AG_EAUTH)

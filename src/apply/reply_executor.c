@@ -46,7 +46,6 @@ struct reply_run {
 	json_t *msgs;                 /* the units: Gorgias message objects (owned) */
 	size_t next;
 	struct reply_msg cur;         /* borrowed from msgs */
-	int bridge_made;
 	struct reply_parts parts;
 	struct reply_record rec;
 	char reason[304];
@@ -86,19 +85,17 @@ static int reply_prepare(struct executor_run *r)
 {
 	struct reply_run *k = r->kind;
 	struct hook_row hook;
-	int rc, made = 0;
+	int rc;
 
 	rc = conversation_by_ticket(&r->app->db, r->in->id, k->ticket_id, k->phone, sizeof k->phone,
 				    &k->number_id);
 	if (rc && rc != AG_ENOTFOUND)
 		return rc;
 	k->conversation = rc == AG_OK;
-	if (k->message_id && (rc = posted_made(&r->app->db, r->in->id, k->message_id, &made)))
-		return rc;
 	if ((rc = hook_load(&r->app->db, r->in->id, &hook)))
 		return rc;
 	k->active_since = hook.active_since;
-	if (!k->conversation && !made) {
+	if (!k->conversation) {
 		/* An SMS ticket's delivery may overtake the bridge storing the
 		 * ticket as the conversation's: a young one waits a little. */
 		int64_t age = CONVERSATION_WAIT_MS;
@@ -112,16 +109,13 @@ static int reply_prepare(struct executor_run *r)
 			return AG_EBUSY;
 		}
 	}
-	if (!k->conversation || made) {
+	if (!k->conversation) {
 		r->offline = 1;
 		snprintf(r->out->note, sizeof r->out->note, "%s",
-			 made ? "a message the bridge created: nothing to send"
-			      : "not an SMS conversation's ticket: nothing to send");
+			 "not an SMS conversation's ticket: nothing to send");
 		return AG_OK;
 	}
-	if ((k->selected = store_number_selected(&r->app->db, r->in, k->number_id)) < 0)
-		return AG_EDB;
-	return AG_OK;
+	return installation_number_selected(&r->app->db, r->in, k->number_id, &k->selected);
 }
 
 /* An agent message that may still be owed something (list mode). */
@@ -194,7 +188,6 @@ static int reply_next(struct executor_run *r, int *more)
 		return AG_ETEMP;
 	}
 	if ((rc = load_record(r)) ||
-	    (rc = posted_made(&r->app->db, r->in->id, k->cur.id, &k->bridge_made)) ||
 	    (rc = sms_opt_out_get(&r->app->db, r->in->id, k->number_id, k->phone, &k->opted_out,
 				  k->opt_word, sizeof k->opt_word)))
 		return rc;
@@ -221,7 +214,6 @@ static int reply_plan(struct executor_run *r, void *planned, struct executor_ste
 
 	memset(&st, 0, sizeof st);
 	st.msg = &k->cur;
-	st.bridge_made = k->bridge_made;
 	st.conversation = k->conversation;
 	st.number_selected = k->selected;
 	st.opted_out = k->opted_out;

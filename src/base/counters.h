@@ -38,11 +38,6 @@ AG_MUST_USE size_t counters_pending(int always, struct counter_row *rows, size_t
 /* The rows counters_pending gave are stored: start counting afresh. */
 void counters_written(void);
 
-/* Defined by store/counter_store.c, the owner of metric_counter; declared
- * here too while callers still include only this header. */
-struct db;
-AG_MUST_USE int counters_flush(struct db *db, int always);
-
 /* The route class of a vendor path: no query, every segment holding a
  * digit replaced by ":id" (so one route is one series). Pure. */
 void counter_route_class(const char *path, char *out, size_t len);

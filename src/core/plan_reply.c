@@ -207,8 +207,11 @@ int plan_reply(const struct reply_state *st, struct reply_op *op)
 		return none(op, "not a public agent message");
 	if (!m->channel || strcmp(m->channel, "sms") != 0)
 		return none(op, "not on the SMS channel");
-	/* MC6 in reverse: what the bridge imported is never sent back. */
-	if (st->bridge_made || (m->external_id && strncmp(m->external_id, "aircall:", 8) == 0))
+	/* MC6 in reverse: what the bridge imported is never sent back. Known by
+	 * the external id every imported message carries; not by comparing ids
+	 * with posted_op's, which mixes tickets, customers and messages (a reply
+	 * whose id equals a recorded ticket's would never go out). */
+	if (m->external_id && strncmp(m->external_id, "aircall:", 8) == 0)
 		return none(op, "imported by the bridge from Aircall");
 	if (!st->conversation)
 		return none(op, "the ticket is no SMS conversation of the bridge");

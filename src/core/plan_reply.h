@@ -66,7 +66,6 @@ struct reply_record {
 
 struct reply_state {
 	const struct reply_msg *msg;
-	int bridge_made;           /* a message the bridge itself created in Gorgias */
 	int conversation;          /* its ticket is an SMS conversation's */
 	int number_selected;       /* SU3 */
 	int opted_out;             /* the customer texted opt_word on that number */

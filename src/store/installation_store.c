@@ -139,20 +139,6 @@ int installation_disabled(struct db *db, int64_t installation_id, int *disabled)
 	return AG_OK;
 }
 
-int store_number_selected(struct db *db, const struct installation *in, int64_t number_id)
-{
-	int sel;
-
-	return installation_number_selected(db, in, number_id, &sel) == AG_OK ? sel : -1;
-}
-
-int store_is_disabled(struct db *db, int64_t installation_id)
-{
-	int off;
-
-	return installation_disabled(db, installation_id, &off) == AG_OK ? off : -1;
-}
-
 int store_disable(struct db *db, int64_t installation_id, const char *reason)
 {
 	struct db_num a = db_n(installation_id);

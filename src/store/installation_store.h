@@ -57,10 +57,6 @@ AG_MUST_USE int store_set_capability(struct db *db, int64_t installation_id, con
 AG_MUST_USE int store_add_refused(struct db *db, struct installation *in, const char *key);
 int store_refuses(const struct installation *in, const char *key);
 
-/* The 1/0/-1 forms of installation_number_selected and
- * installation_disabled (-1: error), for the callers not yet moved to them. */
-AG_MUST_USE int store_number_selected(struct db *db, const struct installation *in, int64_t number_id);
-AG_MUST_USE int store_is_disabled(struct db *db, int64_t installation_id);
 
 /* Enables an installation; the events kept while it was disabled become
  * due at once, oldest first (AD2), and its Gorgias budget pause is

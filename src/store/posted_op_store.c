@@ -73,17 +73,3 @@ int posted_forget_all(struct db *db, int64_t installation_id, const char *subjec
 
 	return db_exec(db, "delete from posted_op where installation_id = $1 and subject = $2", 2, p);
 }
-
-int posted_made(struct db *db, int64_t installation_id, int64_t gorgias_id, int *made)
-{
-	struct db_num a = db_n(installation_id), g = db_n(gorgias_id);
-	const char *p[] = { a.s, g.s };
-	PGresult *r = db_query(db, "select exists (select 1 from posted_op where installation_id = $1 "
-				   "and gorgias_id = $2)", 2, p);
-
-	if (!r)
-		return AG_EDB;
-	*made = db_bool(r, 0, 0);
-	PQclear(r);
-	return AG_OK;
-}

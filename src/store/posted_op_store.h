@@ -30,8 +30,5 @@ AG_MUST_USE int posted_forget(struct db *db, int64_t installation_id, const char
 /* Forgets every key of the subject. */
 AG_MUST_USE int posted_forget_all(struct db *db, int64_t installation_id, const char *subject);
 
-/* Did the bridge itself create this Gorgias object (a message it imported,
- * a note it wrote)? *made 1 or 0. */
-AG_MUST_USE int posted_made(struct db *db, int64_t installation_id, int64_t gorgias_id, int *made);
 
 #endif

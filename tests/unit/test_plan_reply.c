@@ -103,9 +103,6 @@ static void test_what_is_never_sent(void)
 	m.external_id = "aircall:message:SM1";        /* imported by the bridge */
 	CHECK(plan(&st, &op) == REPLY_OP_NONE);
 	m.external_id = NULL;
-	st.bridge_made = 1;                           /* created by the bridge */
-	CHECK(plan(&st, &op) == REPLY_OP_NONE);
-	st.bridge_made = 0;
 	st.conversation = 0;                          /* not an SMS conversation's ticket */
 	CHECK(plan(&st, &op) == REPLY_OP_NONE);
 	st.conversation = 1;

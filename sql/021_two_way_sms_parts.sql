@@ -3,7 +3,3 @@
 alter table sms_reply add column part smallint not null default 0 check (part between 0 and 7);
 alter table sms_reply drop constraint sms_reply_pkey;
 alter table sms_reply add primary key (installation_id, gorgias_message_id, part);
-
--- A Gorgias message the bridge created itself is never sent back: asked by
--- its id when Gorgias announces it.
-create index posted_op_made on posted_op (installation_id, gorgias_id) where gorgias_id is not null;

@@ -86,9 +86,9 @@ int customer_make(struct gorgias *g, const char *phone, json_t *body, struct cus
 	if (n && !note)
 		return AG_ENOMEM;
 	if (phone && ((rc = lookup_cached_customer(g, phone, &out->id, &out->name)) || out->id))
-		goto done;
+		goto out;
 	if (phone && (rc = reuse_email(g, phone, body)))
-		goto done;
+		goto out;
 	rc = degrade_call(g, "POST", "/api/customers", body,
 			  customer_optional, customer_noptional, &made);
 	if (rc == AG_ECONFLICT) {
@@ -120,7 +120,7 @@ int customer_make(struct gorgias *g, const char *phone, json_t *body, struct cus
 	if (phone && (!rc || (rc == AG_EREJECT && !out->id)) &&
 	    customer_intent_drop(g->db, g->in->id, phone) != AG_OK)
 		log_info("gorgias %s: a customer intent stays stored", g->in->account);
-done:
+out:
 	json_decref(made);
 	free(note);
 	return rc;

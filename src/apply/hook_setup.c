@@ -70,8 +70,8 @@ int hook_teardown(struct db *db, const struct config *cfg, int64_t installation_
 	if ((rc = hook_save_removed(db, installation_id)))
 		goto out;
 	if (gorgias_open(&g, cfg, db, &in) == AG_OK) {
-		rc = gorgias_integration_remove(&g, row.integration_id);
-		if (rc)
+		/* Not the caller's failure: deliveries are refused already. */
+		if (gorgias_integration_remove(&g, row.integration_id) != AG_OK)
 			log_warn("installation %" PRId64 ": Gorgias integration %" PRId64
 				 " not deleted (%s); deliveries are refused", installation_id,
 				 row.integration_id, g.last_error);

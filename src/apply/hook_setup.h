@@ -5,6 +5,7 @@
 #define AG_HOOK_SETUP_H
 
 #include "base/config.h"
+#include "base/err.h"
 #include "store/db.h"
 
 #include <stdint.h>
@@ -16,6 +17,6 @@
 int hook_setup(struct db *db, const struct config *cfg, int64_t installation_id);
 /* Deletes the integration (best effort) and stops accepting its
  * deliveries. */
-int hook_teardown(struct db *db, const struct config *cfg, int64_t installation_id);
+AG_MUST_USE int hook_teardown(struct db *db, const struct config *cfg, int64_t installation_id);
 
 #endif

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/log.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,11 @@ void process_event(struct app *app, struct inbox_event *ev, struct outcome *out)
 		out->rc = store_disable(&app->db, in.id, "authorization_removed");
 		/* Two-way SMS stops with it: no reply could go out any more. A
 		 * Gorgias that does not answer only leaves an integration whose
-		 * deliveries are refused (hook_teardown logs it). */
-		if (!out->rc)
-			(void)hook_teardown(&app->db, app->cfg, in.id);
+		 * deliveries are refused (hook_teardown logs it). Not retried: the
+		 * installation is disabled now, and its events wait for an enable. */
+		if (!out->rc && (rc = hook_teardown(&app->db, app->cfg, in.id)))
+			log_warn("installation %" PRId64 ": two-way SMS not stopped: %s", in.id,
+				 ag_strerror(rc));
 		snprintf(out->note, sizeof out->note, "Aircall integration deleted");
 	} else {
 		out->ignored = 1;

@@ -266,17 +266,18 @@ static int exec_send(struct executor_run *r, size_t part)
 		break;
 	case AG_ERATE:
 	case AG_EBUDGET:
-	case AG_ETEMP:
 	case AG_EAUTH:
-		/* Answered without sending (or never asked): owed again. An
-		 * unusable 2xx answer is ETEMP too, but then it was sent: kept. */
-		if (r->a.last_status >= 200 && r->a.last_status < 300)
-			break;
+		/* Refused before sending (429, 401/403) or never asked (the
+		 * shared budget): owed again. */
 		if (sms_reply_unsent(&r->app->db, r->in->id, k->cur.id, part))
 			return AG_EDB;
 		break;
+	case AG_ETEMP:
 	case AG_ENET:
-		/* No answer: it may have been sent. Kept as in doubt. */
+		/* No answer, a 5xx (a gateway's timeout often comes after the
+		 * SMS went out) or an unusable 2xx: it may have been sent. Kept
+		 * as in doubt: Aircall's echo completes it, else the last
+		 * attempt reports it failed; never sent twice. */
 		break;
 	default:
 		rc = refused(r, part);

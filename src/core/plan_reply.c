@@ -179,6 +179,24 @@ static int none(struct reply_op *op, const char *reason)
 	return AG_OK;
 }
 
+/* Skip reasons, stored with the record and read back by the planner. */
+static const char REASON_UNSELECTED[] = "number not selected (SU3)";
+
+/* SU3: the agent must learn why the reply stayed in Gorgias. */
+static int unselected_note(const struct reply_state *st, struct reply_op *op)
+{
+	op->kind = REPLY_OP_NOTE;
+	if (st->locale && strcmp(st->locale, "de") == 0)
+		snprintf(op->text, sizeof op->text,
+			 "Diese Antwort wurde nicht als SMS gesendet: die Aircall-Nummer dieser "
+			 "Unterhaltung ist in den Einstellungen der Brücke nicht ausgewählt.");
+	else
+		snprintf(op->text, sizeof op->text,
+			 "This reply was not sent as an SMS: the Aircall number of this conversation "
+			 "is not selected in the bridge's settings.");
+	return AG_OK;
+}
+
 static int opt_out_note(const struct reply_state *st, struct reply_op *op)
 {
 	const char *w = st->opt_word ? st->opt_word : "STOP";
@@ -218,6 +236,8 @@ int plan_reply(const struct reply_state *st, struct reply_op *op)
 	if (rec->skipped) {
 		if (rec->reported)
 			return none(op, NULL);
+		if (rec->reason && strcmp(rec->reason, REASON_UNSELECTED) == 0)
+			return unselected_note(st, op);
 		return opt_out_note(st, op);
 	}
 	/* Every recorded part counts, also beyond nparts (a text too long to
@@ -251,7 +271,8 @@ int plan_reply(const struct reply_state *st, struct reply_op *op)
 	if (!sent) {
 		if (!st->number_selected) {
 			op->kind = REPLY_OP_SKIP;
-			op->reason = "number not selected (SU3)";
+			op->reason = REASON_UNSELECTED;
+			op->note = 1;
 			return AG_OK;
 		}
 		if (st->opted_out) {

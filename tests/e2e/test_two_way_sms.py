@@ -365,15 +365,19 @@ def _select_lines(sb, number_ids):
 
 
 def test_unselected_number_sends_nothing(sms):
-    """Issue #13 §5, SU2: the conversation's line is no longer selected on the settings
-    page: the reply stays in Gorgias, nothing goes out from that line."""
+    """Issue #13 §5, SU2/SU3: the conversation's line is no longer selected on the settings
+    page: the reply stays in Gorgias, nothing goes out from that line, and an internal note
+    tells the agent why (a reply must never vanish without a word)."""
     phone = _phone()
     t = sms.conversation(phone, line=LINE2)
     _select_lines(sms, [LINE1[0]])
     try:
         sms.reply(t, "Hello from sales")
+        harness.wait_until(lambda: notes(sms.fg.ticket(ACCOUNT, t["id"])), timeout=20,
+                           message="no internal note about the unselected line")
         sms.settle()
         assert sms.sends(phone, accepted_only=False) == []
+        assert "not selected" in notes(sms.fg.ticket(ACCOUNT, t["id"]))[-1]["body_text"]
     finally:
         _select_lines(sms, [LINE1[0], LINE2[0]])
 

@@ -125,7 +125,13 @@ static void test_guards(void)
 	CHECK(reply_msg_read(j, &m) == AG_OK);
 	ready(&st, &m, &rec);
 	st.number_selected = 0;                       /* SU3 */
-	CHECK(plan(&st, &op) == REPLY_OP_SKIP && !op.note);
+	CHECK(plan(&st, &op) == REPLY_OP_SKIP && op.note);
+	rec.skipped = 1;                              /* recorded: the agent is told why */
+	rec.reason = op.reason;
+	CHECK(plan(&st, &op) == REPLY_OP_NOTE);
+	CHECK(strstr(op.text, "not selected") != NULL);
+	rec.skipped = 0;
+	rec.reason = NULL;
 	st.number_selected = 1;
 	st.opted_out = 1;
 	st.opt_word = "Stopp";
